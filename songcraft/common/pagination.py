@@ -1,0 +1,22 @@
+"""flask-smorest pagination for SQLAlchemy selects: one COUNT and one page query."""
+from __future__ import annotations
+
+import sqlalchemy as sa
+from flask_smorest import Page
+
+from songcraft.extensions import db
+
+
+class SelectPage(Page):
+    """Paginates a SQLAlchemy 2 `select()`; the total comes from a COUNT over the same filters."""
+
+    @property
+    def items(self):
+        return db.session.scalars(
+            self.collection.limit(self.page_params.page_size).offset(self.page_params.first_item)
+        ).all()
+
+    @property
+    def item_count(self):
+        count = sa.select(sa.func.count()).select_from(self.collection.order_by(None).subquery())
+        return db.session.scalar(count)

@@ -1,0 +1,10 @@
+"""Imports every task module so the worker (and beat) know every task by name."""
+from celery import shared_task
+
+from songcraft.notifications import tasks as mail_tasks  # noqa: F401
+
+
+@shared_task(name="songcraft.ping")
+def ping() -> str:
+    """A round trip through the broker, a worker and the result store (works on every transport)."""
+    return "pong"

@@ -1,0 +1,305 @@
+"""Test fixtures: real PostgreSQL and Redis when DATABASE_URL/REDIS_URL reach them (else the
+embedded SQLite defaults), a real Celery worker process, and a real SMTP server on loopback.
+
+Each test session gets its own PostgreSQL database and its own Redis database number, so
+parallel sessions on one machine do not see each other's data or queues. With
+SONGCRAFT_REQUIRE_SERVICES=1 (CI) an unreachable PostgreSQL or Redis fails the run.
+"""
+from __future__ import annotations
+
+import email
+import email.policy
+import fcntl
+import os
+import secrets
+import socket
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from pathlib import Path
+from urllib.parse import urlsplit
+
+import pytest
+import sqlalchemy as sa
+
+ROOT = Path(__file__).resolve().parent.parent
+REQUIRE_SERVICES = os.environ.get("SONGCRAFT_REQUIRE_SERVICES") == "1"
+
+
+def wait_until(predicate, timeout: float = 30.0, interval: float = 0.1, message: str = "condition"):
+    """Poll `predicate` until it returns something truthy; fail the test after `timeout` seconds."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        result = predicate()
+        if result:
+            return result
+        time.sleep(interval)
+    pytest.fail(f"timed out after {timeout}s waiting for {message}")
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+# --- Services ---------------------------------------------------------------------------
+
+
+def _postgres_database(base_url: str):
+    """Create a fresh database on the server behind `base_url`; returns (url, drop)."""
+    url = sa.engine.make_url(base_url.replace("postgresql://", "postgresql+psycopg://", 1))
+    admin = sa.create_engine(url.set(database="postgres"), isolation_level="AUTOCOMMIT")
+    name = f"songcraft_test_{secrets.token_hex(4)}"
+    with admin.connect() as connection:
+        connection.execute(sa.text(f'CREATE DATABASE "{name}"'))
+
+    def drop():
+        with admin.connect() as connection:
+            connection.execute(sa.text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        admin.dispose()
+
+    return url.set(database=name).render_as_string(hide_password=False), drop
+
+
+def _redis_database(base_url: str):
+    """Reserve a Redis database number (1-15) for this session with a lock file; returns (url, release)."""
+    import redis
+
+    for number in range(1, 16):
+        lock = open(f"/tmp/songcraft-test-redis-{number}.lock", "w")
+        try:
+            fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            lock.close()
+            continue
+        url = urlsplit(base_url)._replace(path=f"/{number}").geturl()
+        redis.Redis.from_url(url).flushdb()
+        return url, lock.close
+    raise RuntimeError("no free Redis database number for this test session")
+
+
+def _reachable(kind: str, url: str | None) -> bool:
+    if not url:
+        return False
+    try:
+        if kind == "postgres":
+            engine = sa.create_engine(url.replace("postgresql://", "postgresql+psycopg://", 1), connect_args={"connect_timeout": 3})
+            with engine.connect():
+                pass
+            engine.dispose()
+        else:
+            import redis
+
+            redis.Redis.from_url(url, socket_connect_timeout=3).ping()
+        return True
+    except Exception as error:
+        if REQUIRE_SERVICES:
+            pytest.exit(f"{kind} at {url} is required (SONGCRAFT_REQUIRE_SERVICES=1) but unreachable: {error}", 3)
+        return False
+
+
+@pytest.fixture(scope="session")
+def smtp_server():
+    """A real SMTP server (aiosmtpd) on loopback that keeps every message it receives."""
+    from aiosmtpd.controller import Controller
+
+    class Inbox:
+        def __init__(self):
+            self.messages: list[email.message.EmailMessage] = []
+            self.lock = threading.Lock()
+
+        async def handle_DATA(self, server, session, envelope):
+            message = email.message_from_bytes(envelope.content, policy=email.policy.default)
+            with self.lock:
+                self.messages.append(message)
+            return "250 OK"
+
+        def to(self, address: str) -> list:
+            with self.lock:
+                return [m for m in self.messages if address.lower() in m["To"].lower()]
+
+        def wait_for(self, address: str, count: int = 1, timeout: float = 30.0) -> list:
+            return wait_until(lambda: len(self.to(address)) >= count and self.to(address), timeout, message=f"{count} email(s) to {address}")
+
+    inbox = Inbox()
+    inbox.port = free_port()
+    controller = Controller(inbox, hostname="127.0.0.1", port=inbox.port)
+    controller.start()
+    yield inbox
+    controller.stop()
+
+
+@pytest.fixture(scope="session")
+def services():
+    """Which real servers this session runs against."""
+    return {
+        "postgres": _reachable("postgres", os.environ.get("DATABASE_URL")),
+        "redis": _reachable("redis", os.environ.get("REDIS_URL")),
+    }
+
+
+@pytest.fixture(scope="session")
+def app_env(services, smtp_server, tmp_path_factory):
+    """The environment shared by the in-process app and the worker process."""
+    data_dir = tmp_path_factory.mktemp("data")
+    env = {
+        "APP_ENV": "testing",
+        "SECRET_KEY": secrets.token_hex(32),
+        "DATA_DIR": str(data_dir),
+        "BCRYPT_ROUNDS": "4",
+        "EMAIL_PROVIDER": "smtp",
+        "SMTP_HOST": "127.0.0.1",
+        "SMTP_PORT": str(smtp_server.port),
+        "FRONTEND_URL": "http://frontend.test",
+        "PUBLIC_URL": "http://localhost",
+    }
+    cleanups = []
+    if services["postgres"]:
+        env["DATABASE_URL"], drop = _postgres_database(os.environ["DATABASE_URL"])
+        cleanups.append(drop)
+    if services["redis"]:
+        env["REDIS_URL"], release = _redis_database(os.environ["REDIS_URL"])
+        cleanups.append(release)
+    yield env
+    for cleanup in reversed(cleanups):
+        cleanup()
+
+
+def _clean_environ() -> dict:
+    """The process environment without settings that would leak into the app under test."""
+    return {k: v for k, v in os.environ.items() if k not in ("DATABASE_URL", "REDIS_URL", "CELERY_BROKER_URL", "CELERY_RESULT_BACKEND")}
+
+
+@pytest.fixture(scope="session")
+def app(app_env):
+    from flask_migrate import upgrade
+
+    from songcraft import create_app
+
+    application = create_app({**_clean_environ(), **app_env})
+    with application.app_context():
+        upgrade()
+    return application
+
+
+@pytest.fixture(scope="session")
+def worker(app, app_env, tmp_path_factory):
+    """A real Celery worker process consuming every queue, started once per session."""
+    log_path = tmp_path_factory.mktemp("worker") / "worker.log"
+    command = [
+        sys.executable, "-m", "celery", "-A", "celery_worker", "worker", "--loglevel=INFO",
+        "-Q", "default,email,ai,media", "--concurrency=2", "--without-gossip", "--without-mingle",
+        "-n", f"test-{secrets.token_hex(3)}@%h",
+    ]
+    log_file = open(log_path, "w")
+    process = subprocess.Popen(command, cwd=ROOT, env={**_clean_environ(), **app_env}, stdout=log_file, stderr=subprocess.STDOUT)
+    from songcraft.tasks import ping
+
+    def answers():
+        if process.poll() is not None:
+            pytest.fail(f"worker exited early:\n{log_path.read_text()[-3000:]}")
+        try:
+            return ping.apply_async(expires=5).get(timeout=2) == "pong"
+        except Exception:
+            return False
+
+    wait_until(answers, timeout=60, interval=0.5, message="the Celery worker to answer a ping")
+    process.log_path = log_path
+    yield process
+    process.terminate()
+    try:
+        process.wait(timeout=20)
+    except subprocess.TimeoutExpired:
+        process.kill()
+    log_file.close()
+
+
+# --- Per test ---------------------------------------------------------------------------
+
+
+@pytest.fixture(autouse=True)
+def _clean_state(request):
+    """Every test starts with empty tables and fresh rate limits."""
+    if "app" not in request.fixturenames:
+        yield
+        return
+    application = request.getfixturevalue("app")
+    from songcraft.extensions import db, limiter
+
+    with application.app_context():
+        tables = [table.name for table in reversed(db.metadata.sorted_tables)]
+        if db.engine.dialect.name == "postgresql":
+            db.session.execute(sa.text(f"TRUNCATE {', '.join(tables)} CASCADE"))
+        else:
+            for table in tables:
+                db.session.execute(sa.text(f'DELETE FROM "{table}"'))
+        db.session.commit()
+        limiter.reset()
+        redis_client = application.extensions.get("redis")
+        if redis_client is not None:
+            for key in redis_client.scan_iter("songcraft:*"):
+                redis_client.delete(key)
+    yield
+
+
+@pytest.fixture
+def mailbox(smtp_server):
+    """The loopback SMTP server's inbox, emptied for this test."""
+    with smtp_server.lock:
+        smtp_server.messages.clear()
+    return smtp_server
+
+
+@pytest.fixture
+def client(app):
+    return app.test_client()
+
+
+@pytest.fixture
+def db_session(app):
+    from songcraft.extensions import db
+
+    with app.app_context():
+        yield db.session
+
+
+class Account:
+    """A user created directly in the database, with helpers to call the API as them."""
+
+    def __init__(self, client, email: str, password: str):
+        self.client, self.email, self.password = client, email, password
+        self.tokens: dict = {}
+
+    def login(self) -> "Account":
+        response = self.client.post("/api/v1/auth/login", json={"email": self.email, "password": self.password})
+        assert response.status_code == 200, response.json
+        self.tokens = response.json
+        self.id = response.json["user"]["id"]
+        return self
+
+    @property
+    def headers(self) -> dict:
+        return {"Authorization": f"Bearer {self.tokens['access_token']}"}
+
+
+@pytest.fixture
+def make_account(app, client):
+    """make_account(verified=True, role="user") -> a logged-in Account."""
+    from songcraft.auth.models import User
+    from songcraft.auth.passwords import hash_password
+    from songcraft.extensions import db
+
+    counter = iter(range(1, 10_000))
+
+    def make(verified: bool = True, role: str = "user", login: bool = True, password: str = "correct horse battery") -> Account:
+        email = f"user{next(counter)}-{secrets.token_hex(3)}@example.com"
+        with app.app_context():
+            db.session.add(User(email=email, password_hash=hash_password(password), full_name="Test User", is_verified=verified, role=role))
+            db.session.commit()
+        account = Account(client, email, password)
+        return account.login() if login and verified else account
+
+    return make
