@@ -1,0 +1,55 @@
+"""The audio provider interface and the value objects it speaks."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Callable, Protocol
+
+from songcraft.providers.lyrics.base import Lyrics
+
+ProgressCallback = Callable[[int], None]  # receives 0-100 within the step
+
+
+@dataclass(frozen=True)
+class AudioRequest:
+    title: str
+    lyrics: Lyrics | None  # None for instrumentals
+    genre: str
+    mood: str
+    instrumental: bool = False
+    seed: int = 0
+    callback_url: str | None = None
+
+
+@dataclass(frozen=True)
+class SectionTiming:
+    """Where a lyrics section sits in the rendered audio (used for video captions)."""
+
+    label: str
+    start_seconds: float
+    end_seconds: float
+    lines: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class AudioTake:
+    data: bytes  # the encoded file (MP3)
+    duration_seconds: float
+    content_type: str = "audio/mpeg"
+    provider_take_id: str | None = None
+    sections: tuple[SectionTiming, ...] = ()  # empty when the provider does not tell
+
+
+class AudioProvider(Protocol):
+    name: str
+
+    def submit(self, request: AudioRequest) -> str:
+        """Start a job and return the provider's job id.
+
+        The caller stores the id before waiting, so a retried step resumes the
+        same job instead of paying for a second one.
+        """
+        ...
+
+    def wait(self, job_id: str, request: AudioRequest, progress: ProgressCallback | None = None) -> list[AudioTake]:
+        """Block until the job's takes are ready and return them downloaded."""
+        ...
