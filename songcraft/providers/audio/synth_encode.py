@@ -1,0 +1,111 @@
+"""Mix stems to stereo, bring the song to streaming loudness without clipping, and encode it as MP3."""
+from __future__ import annotations
+
+from typing import Iterable
+
+import lameenc
+import numpy as np
+from numpy.lib.stride_tricks import sliding_window_view
+
+TARGET_LUFS = -14.0
+CEILING = 10 ** (-1.5 / 20)  # -1.5 dBFS: MP3 decoding overshoots a little and must stay under -1 dBFS
+_LIMITER_BLOCK = 256  # samples per gain decision
+_LIMITER_RADIUS = 3  # blocks of look-ahead/hold (and of smoothing) on each side
+_CHUNK = 1 << 20  # samples processed at once when converting, to bound memory
+
+# (gain, pan from -1 left to +1 right)
+_MIX = {"drums": (0.8, 0.0), "bass": (0.24, 0.0), "keys": (0.22, -0.25), "lead": (0.35, 0.25), "vocals": (1.5, 0.0)}
+_GUIDE_LEAD_GAIN = 0.08  # under a sung vocal the lead only hints at the tune
+_VOCAL_ROOM = ((0.031, 0.22), (0.047, 0.16), (0.071, 0.12), (0.113, 0.08), (0.24, 0.12))  # (delay s, level)
+_KEYS_WIDTH_SECONDS = 0.015  # right channel of the keys is delayed: a wide but mono-safe image
+
+
+def mix(stems: Iterable[tuple[str, np.ndarray]], sample_rate: int, sung: bool) -> np.ndarray:
+    """Sum named mono stems into a (2, samples) float32 array; stems are consumed one at a time."""
+    stereo = None
+    for name, stem in stems:
+        if stereo is None:
+            stereo = np.zeros((2, len(stem)), np.float32)
+        gain, pan = _MIX[name]
+        if name == "lead" and sung:
+            gain = _GUIDE_LEAD_GAIN
+        sides = (gain * np.cos((pan + 1) * np.pi / 4), gain * np.sin((pan + 1) * np.pi / 4))
+        taps = ((0.0, 1.0), *_VOCAL_ROOM) if name == "vocals" else ((0.0, 1.0),)
+        for delay, level in taps:
+            for channel, side in enumerate(sides):
+                if name == "keys" and channel == 1:
+                    delay = _KEYS_WIDTH_SECONDS
+                shift = int(delay * sample_rate)
+                _add_scaled(stereo[channel, shift:], stem[: len(stem) - shift], side * level)
+        del stem  # let the next stem reuse the memory
+    return stereo
+
+
+def _add_scaled(target: np.ndarray, source: np.ndarray, gain: float) -> None:
+    """target += source * gain, a chunk at a time so no song-long temporary is made."""
+    for start in range(0, len(source), _CHUNK):
+        target[start : start + _CHUNK] += source[start : start + _CHUNK] * np.float32(gain)
+
+
+def loudness(stereo: np.ndarray, sample_rate: int) -> float:
+    """Gated loudness in the manner of ITU BS.1770 (400 ms blocks, -70 LUFS and -10 LU gates), without K-weighting."""
+    block = int(0.4 * sample_rate)
+    blocks = stereo.shape[1] // block
+    if blocks == 0:
+        return -70.0
+    power = np.zeros(blocks)
+    for channel in stereo:
+        framed = channel[: blocks * block].reshape(blocks, block)
+        power += np.einsum("ij,ij->i", framed, framed, dtype=np.float64) / block
+    levels = -0.691 + 10 * np.log10(np.maximum(power, 1e-12))
+    audible = power[levels > -70]
+    if not len(audible):
+        return -70.0
+    relative = -0.691 + 10 * np.log10(audible.mean()) - 10
+    gated = power[(levels > -70) & (levels > relative)]
+    return float(-0.691 + 10 * np.log10(gated.mean()))
+
+
+def master(stereo: np.ndarray, sample_rate: int) -> None:
+    """In place: gain to TARGET_LUFS, then a look-ahead limiter keeps every peak under CEILING."""
+    measured = loudness(stereo, sample_rate)
+    if measured > -70:
+        stereo *= np.float32(10 ** ((TARGET_LUFS - measured) / 20))
+    _limit(stereo)
+
+
+def _limit(stereo: np.ndarray) -> None:
+    length = stereo.shape[1]
+    blocks = -(-length // _LIMITER_BLOCK)
+    peaks = np.zeros(blocks, np.float32)
+    whole = length // _LIMITER_BLOCK
+    framed = stereo[:, : whole * _LIMITER_BLOCK].reshape(2, whole, _LIMITER_BLOCK)  # a view, not a copy
+    peaks[:whole] = np.maximum(framed.max(axis=(0, 2)), -framed.min(axis=(0, 2)))
+    if whole < blocks:
+        peaks[whole] = np.abs(stereo[:, whole * _LIMITER_BLOCK :]).max()
+    needed = np.minimum(1.0, CEILING / np.maximum(peaks, 1e-9))
+    # A minimum over radius+1 then a mean over radius: every smoothed gain is at most what its block
+    # needs, and so is the line between two neighbouring block centres.
+    held = sliding_window_view(np.pad(needed, _LIMITER_RADIUS + 1, mode="edge"), 2 * _LIMITER_RADIUS + 3).min(axis=1)
+    kernel = np.ones(2 * _LIMITER_RADIUS + 1) / (2 * _LIMITER_RADIUS + 1)
+    smooth = np.convolve(np.pad(held, _LIMITER_RADIUS, mode="edge"), kernel, mode="valid")
+    centres = (np.arange(blocks) + 0.5) * _LIMITER_BLOCK
+    for start in range(0, stereo.shape[1], _CHUNK):
+        stop = min(start + _CHUNK, stereo.shape[1])
+        gain = np.interp(np.arange(start, stop), centres, smooth).astype(np.float32)
+        stereo[:, start:stop] *= gain
+    np.clip(stereo, -CEILING, CEILING, out=stereo)
+
+
+def encode_mp3(stereo: np.ndarray, sample_rate: int, bitrate_kbps: int) -> bytes:
+    encoder = lameenc.Encoder()
+    encoder.set_bit_rate(bitrate_kbps)
+    encoder.set_in_sample_rate(sample_rate)
+    encoder.set_channels(2)
+    encoder.set_quality(5)  # 2 = best, 7 = fastest; 5 keeps a 3-minute song to about a second
+    encoded = bytearray()
+    for start in range(0, stereo.shape[1], _CHUNK):
+        pcm = np.round(stereo[:, start : start + _CHUNK].T * 32767).astype(np.int16, order="C")
+        encoded += encoder.encode(pcm.tobytes())
+    encoded += encoder.flush()
+    return bytes(encoded)

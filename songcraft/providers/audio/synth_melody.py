@@ -1,0 +1,100 @@
+"""Write a melody line: one note per syllable, stressed syllables on the beat, chord tones on strong beats."""
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from typing import Callable, Sequence
+
+import numpy as np
+
+LOWEST_STEP, HIGHEST_STEP = -3, 8  # melody range in scale steps around the tonic
+
+
+@dataclass(frozen=True)
+class Phrase:
+    """Where a line sits and how it should move."""
+
+    start_beat: float
+    bars: int
+    slots_per_beat: int
+    center: int  # scale step the line hovers around (higher for choruses)
+    arch: float  # how far the contour rises mid-line, in scale steps
+    repeat_chance: float  # chance a weak note repeats the previous pitch (high for rap)
+
+
+@dataclass(frozen=True)
+class Scale:
+    tonic: int  # MIDI note of scale step 0
+    steps: tuple[int, ...]  # semitones of the seven scale steps
+
+    def midi(self, step: int) -> int:
+        return self.tonic + 12 * (step // 7) + self.steps[step % 7]
+
+    def pitch_class(self, step: int) -> int:
+        return self.midi(step) % 12
+
+
+def rhythm(stresses: Sequence[bool], phrase: Phrase, rng: np.random.Generator) -> list[tuple[int, int]]:
+    """(start slot, length in slots) per syllable; a rest of at least one beat closes the line."""
+    per_beat = phrase.slots_per_beat
+    usable = phrase.bars * 4 * per_beat - per_beat
+    spare = usable - len(stresses)
+    starts: list[int] = []
+    position = 0
+    for stressed in stresses:
+        offbeat = position % per_beat
+        if stressed and offbeat and spare >= per_beat - offbeat:
+            spare -= per_beat - offbeat
+            position += per_beat - offbeat
+        elif spare > 0 and rng.random() < 0.2:
+            spare -= 1
+            position += 1
+        starts.append(position)
+        position += 1
+    last_length = 1 + min(spare, 3 * per_beat - 1)
+    ends = starts[1:] + [starts[-1] + last_length]
+    return [(start, end - start) for start, end in zip(starts, ends)]
+
+
+def melody(
+    stresses: Sequence[bool],
+    phrase: Phrase,
+    scale: Scale,
+    chord_at: Callable[[float], frozenset[int]],
+    rng: np.random.Generator,
+) -> list[tuple[float, float, int]]:
+    """(start beat, length in beats, MIDI pitch) per syllable."""
+    if not stresses:
+        return []
+    slots = rhythm(stresses, phrase, rng)
+    step = phrase.center + int(rng.integers(-1, 2))
+    notes = []
+    last = len(slots) - 1
+    for index, (start, length) in enumerate(slots):
+        beat = phrase.start_beat + start / phrase.slots_per_beat
+        target = phrase.center + phrase.arch * math.sin(math.pi * index / max(last, 1))
+        chord = chord_at(beat)
+        if index == last:
+            step = _nearest_chord_step(step, step, chord, scale, prefer=scale.pitch_class(0))
+        elif start % phrase.slots_per_beat == 0:
+            step = _nearest_chord_step(step, target, chord, scale)
+        elif rng.random() >= phrase.repeat_chance:
+            direction = int(np.sign(round(target - step))) or int(rng.choice((-1, 1)))
+            step += direction if rng.random() < 0.8 else -direction
+        step = min(max(step, LOWEST_STEP), HIGHEST_STEP)
+        notes.append((beat, length / phrase.slots_per_beat, scale.midi(step)))
+    return notes
+
+
+def _nearest_chord_step(
+    current: int, target: float, chord: frozenset[int], scale: Scale, prefer: int | None = None
+) -> int:
+    """A chord tone within a fourth of the current note, as close as possible to the contour's target."""
+    candidates = [
+        s
+        for s in range(current - 3, current + 4)
+        if LOWEST_STEP <= s <= HIGHEST_STEP and scale.pitch_class(s) in chord
+    ]
+    if not candidates:
+        return current
+    return min(candidates, key=lambda s: (abs(s - target) - (0.6 if scale.pitch_class(s) == prefer else 0), s))
