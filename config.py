@@ -199,6 +199,7 @@ def load_config(environ: Mapping[str, str] | None = None) -> dict:
         "SUNO_API_URL": env.str("SUNO_API_URL", "https://api.sunoapi.org"),
         "SUNO_MODEL": env.str("SUNO_MODEL", "V4_5"),
         "SUNO_POLL_INTERVAL": float(env.str("SUNO_POLL_INTERVAL", "5")),
+        "SUNO_CALLBACK_URL": env.str("SUNO_CALLBACK_URL", f"{public_url}/api/v1/songs/callbacks/suno"),
         "MAX_LYRICS_REWRITES": env.int("MAX_LYRICS_REWRITES", 5),
         "SONG_STUCK_MINUTES": env.int("SONG_STUCK_MINUTES", 30, minimum=1),
         # Storage

@@ -45,9 +45,13 @@ def create_app(environ: Mapping[str, str] | None = None) -> Flask:
     from songcraft import models  # noqa: F401  (registers every model with SQLAlchemy)
     from songcraft.auth.access import init_jwt_callbacks
     from songcraft.auth.routes import blp as auth_blp
+    from songcraft.orders.routes import blp as orders_blp
+    from songcraft.orders.sandbox import bp as sandbox_bp
+    from songcraft.songs.routes import blp as songs_blp
     from songcraft.celery_app import celery_init_app
     from songcraft.cli import register_cli
     from songcraft.docs import bp as docs_bp
+    from songcraft.files.serve import bp as files_bp
     from songcraft.health import bp as health_bp
     from songcraft.providers import init_providers
 
@@ -61,6 +65,8 @@ def create_app(environ: Mapping[str, str] | None = None) -> Flask:
 
     app.register_blueprint(health_bp)
     app.register_blueprint(docs_bp)
-    for blueprint in (auth_blp,):
+    app.register_blueprint(sandbox_bp)
+    app.register_blueprint(files_bp)
+    for blueprint in (auth_blp, orders_blp, songs_blp):
         api.register_blueprint(blueprint)
     return app

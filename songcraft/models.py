@@ -1,3 +1,6 @@
 """Imports every model so SQLAlchemy (and Alembic's autogenerate) sees the whole schema."""
 from songcraft.auth.models import RefreshToken, RevokedFamily, User  # noqa: F401
+from songcraft.files.models import Image  # noqa: F401
 from songcraft.notifications.models import OutboxEmail  # noqa: F401
+from songcraft.orders.models import Order, WebhookEvent  # noqa: F401
+from songcraft.songs.models import Song, Take  # noqa: F401

@@ -36,3 +36,19 @@ class IdMixin:
 class TimestampMixin:
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, nullable=False)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow, nullable=False)
+
+
+def insert_unless_exists(model, values: dict, unique_columns: list[str]) -> bool:
+    """INSERT … ON CONFLICT DO NOTHING; True when the row was inserted.
+
+    Safe under concurrency: a second transaction inserting the same unique key waits for the
+    first and then inserts nothing — the basis of idempotent webhooks and deduplicated emails.
+    """
+    from sqlalchemy.dialects import postgresql, sqlite
+
+    from songcraft.extensions import db
+
+    insert = postgresql.insert if db.session.get_bind().dialect.name == "postgresql" else sqlite.insert
+    statement = insert(model).values(**values).on_conflict_do_nothing(index_elements=unique_columns)
+    primary_key = model.__table__.primary_key.columns.values()[0]
+    return db.session.execute(statement.returning(primary_key)).first() is not None

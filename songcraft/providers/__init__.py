@@ -1,6 +1,7 @@
 """The composition root: builds the configured providers into `app.extensions`.
 
-Adding a vendor is one new module and one line here.
+Configuration picks each family's implementation (see config.py); this module is the only
+place that maps settings to constructors. Adding a vendor is one new module and one line here.
 """
 from __future__ import annotations
 
@@ -10,11 +11,64 @@ from songcraft.extensions import mail
 from songcraft.providers.email import ConsoleSender, SmtpSender
 
 
-def _email_sender(app: Flask):
-    if app.config["EMAIL_PROVIDER"] == "smtp":
-        return SmtpSender(mail, app.config["MAIL_DEFAULT_SENDER"])
+def _email_sender(config):
+    if config["EMAIL_PROVIDER"] == "smtp":
+        return SmtpSender(mail, config["MAIL_DEFAULT_SENDER"])
     return ConsoleSender()
 
 
+def _payment_provider(config):
+    if config["PAYMENT_PROVIDER"] == "lemonsqueezy":
+        from songcraft.providers.payments.lemonsqueezy import LemonSqueezyProvider
+
+        return LemonSqueezyProvider(config["LEMONSQUEEZY_API_KEY"], config["LEMONSQUEEZY_STORE_ID"],
+                                    config["LEMONSQUEEZY_WEBHOOK_SECRET"], config["LEMONSQUEEZY_API_URL"])
+    if config["PAYMENT_PROVIDER"] == "stripe":
+        from songcraft.providers.payments.stripe import StripeProvider
+
+        price_ids = {p: config[f"STRIPE_PRICE_ID_{p.upper()}"] for p in ("audio", "video") if config[f"STRIPE_PRICE_ID_{p.upper()}"]}
+        return StripeProvider(config["STRIPE_SECRET_KEY"], config["STRIPE_WEBHOOK_SECRET"], config["STRIPE_API_URL"], price_ids)
+    from songcraft.providers.payments.sandbox import SandboxProvider
+
+    return SandboxProvider(config["SANDBOX_WEBHOOK_SECRET"], f"{config['PUBLIC_URL']}/sandbox/checkout")
+
+
+def _lyrics_provider(config):
+    if config["LYRICS_PROVIDER"] == "openai":
+        from songcraft.providers.lyrics.openai import OpenAILyricsProvider
+
+        return OpenAILyricsProvider(config["OPENAI_API_KEY"], config["OPENAI_MODEL"], config["OPENAI_BASE_URL"])
+    from songcraft.providers.lyrics.local import LocalLyricsProvider
+
+    return LocalLyricsProvider()
+
+
+def _audio_provider(config):
+    if config["AUDIO_PROVIDER"] == "suno":
+        from songcraft.providers.audio.suno import SunoAudioProvider
+
+        return SunoAudioProvider(config["SUNO_API_KEY"], config["SUNO_API_URL"], config["SUNO_MODEL"],
+                                 callback_url=config["SUNO_CALLBACK_URL"], poll_interval=config["SUNO_POLL_INTERVAL"])
+    from songcraft.providers.audio.local import LocalAudioProvider
+
+    return LocalAudioProvider()
+
+
+def _storage(config):
+    if config["STORAGE_PROVIDER"] == "s3":
+        from songcraft.providers.storage_s3 import S3Storage
+
+        return S3Storage(config["MINIO_BUCKET_NAME"], config["MINIO_ENDPOINT"], config["MINIO_ACCESS_KEY"],
+                         config["MINIO_SECRET_KEY"], secure=config["MINIO_SECURE"])
+    from songcraft.providers.storage_local import LocalStorage
+
+    return LocalStorage(config["STORAGE_DIR"], config["SECRET_KEY"], f"{config['PUBLIC_URL']}")
+
+
 def init_providers(app: Flask) -> None:
-    app.extensions["email_sender"] = _email_sender(app)
+    config = app.config
+    app.extensions["email_sender"] = _email_sender(config)
+    app.extensions["payment_provider"] = _payment_provider(config)
+    app.extensions["lyrics_provider"] = _lyrics_provider(config)
+    app.extensions["audio_provider"] = _audio_provider(config)
+    app.extensions["storage"] = _storage(config)

@@ -1,0 +1,131 @@
+"""Songs, their pipeline state machine, and the audio takes a provider returned."""
+from __future__ import annotations
+
+import uuid
+from datetime import datetime
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Mapped, backref, mapped_column, relationship
+
+from config import GENRES, MOODS
+from songcraft.common.db import IdMixin, TimestampMixin, UTCDateTime, utcnow
+from songcraft.errors import Conflict
+from songcraft.extensions import db
+from songcraft.orders.models import Order
+
+# Pipeline steps in order. `render_video` only does work for video orders with images.
+STEPS = ("write_lyrics", "compose_audio", "render_video", "deliver")
+
+# The status a song shows while a step runs (None: unchanged), and once it is done.
+STEP_STATUS = {
+    "write_lyrics": ("generating_lyrics", "lyrics_ready"),
+    "compose_audio": ("generating_audio", "audio_ready"),
+    "render_video": ("generating_video", "generating_video"),
+    "deliver": (None, "completed"),
+}
+STATUSES = ("queued", "generating_lyrics", "lyrics_ready", "generating_audio", "audio_ready", "generating_video", "completed", "failed")
+VIDEO_FORMATS = ("16:9", "9:16")
+
+
+class StepAlreadyRunning(Conflict):
+    """A step is already running for this song (HTTP 409)."""
+
+
+class Song(IdMixin, TimestampMixin, db.Model):
+    __tablename__ = "songs"
+
+    user_id: Mapped[uuid.UUID] = mapped_column(sa.ForeignKey("users.id", ondelete="CASCADE"), index=True, nullable=False)
+    order_id: Mapped[uuid.UUID] = mapped_column(sa.ForeignKey("orders.id", ondelete="CASCADE"), unique=True, nullable=False)
+    title: Mapped[str | None] = mapped_column(sa.String(100))
+    recipient_name: Mapped[str] = mapped_column(sa.String(80), nullable=False)
+    occasion: Mapped[str] = mapped_column(sa.String(80), nullable=False)
+    genre: Mapped[str] = mapped_column(sa.String(20), nullable=False)
+    mood: Mapped[str] = mapped_column(sa.String(20), nullable=False)
+    story: Mapped[str] = mapped_column(sa.Text, nullable=False)
+    language: Mapped[str] = mapped_column(sa.String(8), default="en", nullable=False)
+    instrumental: Mapped[bool] = mapped_column(sa.Boolean, default=False, nullable=False)
+    video_format: Mapped[str] = mapped_column(sa.String(5), default="16:9", nullable=False)
+    lyrics: Mapped[str | None] = mapped_column(sa.Text)
+    lyrics_rewrites: Mapped[int] = mapped_column(sa.Integer, default=0, nullable=False)
+    status: Mapped[str] = mapped_column(sa.String(20), default="queued", nullable=False)
+    progress: Mapped[int] = mapped_column(sa.Integer, default=0, nullable=False)
+    error: Mapped[str | None] = mapped_column(sa.Text)
+    # The steps still to run, head first. It survives failures, so a retry resumes at the failed step.
+    plan: Mapped[list] = mapped_column(sa.JSON, default=list, nullable=False)
+    recoveries: Mapped[int] = mapped_column(sa.Integer, default=0, nullable=False)
+    audio_provider: Mapped[str | None] = mapped_column(sa.String(20))
+    audio_job_id: Mapped[str | None] = mapped_column(sa.String(200))
+    duration_seconds: Mapped[float | None] = mapped_column(sa.Float)
+    video_key: Mapped[str | None] = mapped_column(sa.String(512))
+    started_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    completed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+    order: Mapped[Order] = relationship(backref=backref("song", uselist=False, lazy="selectin"))
+    takes: Mapped[list["Take"]] = relationship(
+        back_populates="song", order_by="Take.position", cascade="all, delete-orphan", lazy="selectin"
+    )
+
+    __table_args__ = (
+        sa.CheckConstraint(f"status IN {STATUSES}", name="status"),
+        sa.CheckConstraint(f"genre IN {GENRES}", name="genre"),
+        sa.CheckConstraint(f"mood IN {MOODS}", name="mood"),
+        sa.CheckConstraint("progress BETWEEN 0 AND 100", name="progress"),
+        sa.Index("ix_songs_status_updated", "status", "updated_at"),
+    )
+
+    @property
+    def is_busy(self) -> bool:
+        """Steps are planned and the song has not failed: a run is under way."""
+        return bool(self.plan) and self.status != "failed"
+
+    @property
+    def selected_take(self) -> "Take | None":
+        return next((take for take in self.takes if take.selected), None)
+
+    @property
+    def wants_video(self) -> bool:
+        return self.order.includes_video
+
+    def start(self, steps: list[str]) -> None:
+        """Plan a run of `steps`; refuses while another run is under way."""
+        if self.is_busy:
+            raise StepAlreadyRunning(f"The song is busy ({self.status.replace('_', ' ')}); try again when it is done.")
+        self.plan, self.status, self.error, self.recoveries = list(steps), "queued", None, 0
+        self.started_at = self.started_at or utcnow()
+
+    def begin_step(self, step: str) -> bool:
+        """Mark `step` as running; False when it is not the planned next step (a stale or duplicate message)."""
+        if not self.plan or self.plan[0] != step:
+            return False
+        self.status = STEP_STATUS[step][0] or self.status
+        return True
+
+    def finish_step(self, step: str, progress: int) -> None:
+        self.plan = self.plan[1:]
+        self.status = STEP_STATUS[step][1]
+        self.progress = max(self.progress, progress)
+        if step == "deliver":
+            self.completed_at = utcnow()
+
+    def fail(self, message: str) -> None:
+        self.status, self.error = "failed", message[:2000]
+
+
+class Take(IdMixin, TimestampMixin, db.Model):
+    """One rendition of the song's audio. Every take is kept; exactly one is selected for delivery."""
+
+    __tablename__ = "song_takes"
+
+    song_id: Mapped[uuid.UUID] = mapped_column(sa.ForeignKey("songs.id", ondelete="CASCADE"), nullable=False)
+    position: Mapped[int] = mapped_column(sa.Integer, nullable=False)
+    storage_key: Mapped[str] = mapped_column(sa.String(512), nullable=False)
+    content_type: Mapped[str] = mapped_column(sa.String(50), default="audio/mpeg", nullable=False)
+    size_bytes: Mapped[int] = mapped_column(sa.Integer, nullable=False)
+    duration_seconds: Mapped[float] = mapped_column(sa.Float, nullable=False)
+    provider_take_id: Mapped[str | None] = mapped_column(sa.String(200))
+    sections: Mapped[list] = mapped_column(sa.JSON, default=list, nullable=False)
+    selected: Mapped[bool] = mapped_column(sa.Boolean, default=False, nullable=False)
+
+    song: Mapped[Song] = relationship(back_populates="takes")
+
+    __table_args__ = (sa.UniqueConstraint("song_id", "position", name="uq_song_takes_song_position"),)

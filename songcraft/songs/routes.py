@@ -1,0 +1,144 @@
+"""HTTP routes for songs (the contract's Songs section)."""
+from __future__ import annotations
+
+import uuid
+
+from flask import redirect
+from flask.views import MethodView
+from flask_jwt_extended import current_user
+from flask_smorest import Blueprint
+
+from songcraft.auth.access import BEARER, login_required
+from songcraft.common.pagination import SelectPage
+from songcraft.common.schemas import ErrorSchema
+from songcraft.errors import NotFound
+from songcraft.songs import schemas, service
+
+blp = Blueprint("songs", __name__, url_prefix="/api/v1/songs", description="Songs and their generation")
+
+BUSY = "A step is already running for this song, or the song cannot do that now"
+
+
+@blp.route("/")
+class Songs(MethodView):
+    @blp.doc(security=BEARER)
+    @login_required()
+    @blp.arguments(schemas.SongQuerySchema, location="query")
+    @blp.response(200, schemas.SongSchema(many=True))
+    @blp.paginate(SelectPage, page_size=20, max_page_size=100)
+    @blp.alt_response(401, schema=ErrorSchema, description="Not logged in")
+    def get(self, query):
+        """Your songs, newest first (filter with `?status=`)"""
+        return service.user_songs(current_user, query.get("status"))
+
+    @blp.doc(security=BEARER)
+    @login_required(verified=True)
+    @blp.arguments(schemas.SongCreateSchema)
+    @blp.response(202, schemas.SongSchema)
+    @blp.alt_response(402, schema=ErrorSchema, description="The order is not paid")
+    @blp.alt_response(404, schema=ErrorSchema, description="No such order of yours")
+    @blp.alt_response(409, schema=ErrorSchema, description="The order was already used")
+    def post(self, data):
+        """Describe the song for a paid order and start making it"""
+        return service.create_song(current_user, data)
+
+
+@blp.route("/<uuid:song_id>")
+class SongById(MethodView):
+    @blp.doc(security=BEARER)
+    @login_required()
+    @blp.response(200, schemas.SongSchema)
+    @blp.alt_response(404, schema=ErrorSchema, description="No such song of yours")
+    def get(self, song_id: uuid.UUID):
+        """One of your songs, with its progress"""
+        return service.get_user_song(current_user, song_id)
+
+    @blp.doc(security=BEARER)
+    @login_required()
+    @blp.response(204)
+    @blp.alt_response(404, schema=ErrorSchema, description="No such song of yours")
+    def delete(self, song_id: uuid.UUID):
+        """Delete a song and its files"""
+        service.delete_song(current_user, song_id)
+
+
+@blp.route("/<uuid:song_id>/generate-lyrics", methods=["POST"])
+@blp.doc(security=BEARER)
+@login_required(verified=True)
+@blp.response(202, schemas.SongSchema)
+@blp.alt_response(404, schema=ErrorSchema, description="No such song of yours")
+@blp.alt_response(409, schema=ErrorSchema, description=BUSY + " (or no rewrites left)")
+def generate_lyrics(song_id: uuid.UUID):
+    """Write new lyrics (a bounded number of rewrites per song)"""
+    return service.regenerate_lyrics(current_user, song_id)
+
+
+@blp.route("/<uuid:song_id>/lyrics", methods=["PUT"])
+@blp.doc(security=BEARER)
+@login_required(verified=True)
+@blp.arguments(schemas.LyricsSchema)
+@blp.response(200, schemas.SongSchema)
+@blp.alt_response(404, schema=ErrorSchema, description="No such song of yours")
+@blp.alt_response(409, schema=ErrorSchema, description=BUSY)
+def put_lyrics(data, song_id: uuid.UUID):
+    """Replace the lyrics with your own edit (not while audio is being made)"""
+    return service.edit_lyrics(current_user, song_id, data["lyrics"])
+
+
+@blp.route("/<uuid:song_id>/generate-audio", methods=["POST"])
+@blp.doc(security=BEARER)
+@login_required(verified=True)
+@blp.response(202, schemas.SongSchema)
+@blp.alt_response(404, schema=ErrorSchema, description="No such song of yours")
+@blp.alt_response(409, schema=ErrorSchema, description=BUSY + " (or no lyrics yet)")
+def generate_audio(song_id: uuid.UUID):
+    """Compose the audio from the current lyrics, then deliver"""
+    return service.generate_audio(current_user, song_id)
+
+
+@blp.route("/<uuid:song_id>/generate-video", methods=["POST"])
+@blp.doc(security=BEARER)
+@login_required(verified=True)
+@blp.response(202, schemas.SongSchema)
+@blp.alt_response(404, schema=ErrorSchema, description="No such song of yours")
+@blp.alt_response(409, schema=ErrorSchema, description=BUSY + " (or not a video order, no audio, no photos)")
+def generate_video(song_id: uuid.UUID):
+    """Render the video from your photos and the song, then deliver"""
+    return service.generate_video(current_user, song_id)
+
+
+@blp.route("/<uuid:song_id>/takes/<uuid:take_id>/select", methods=["POST"])
+@blp.doc(security=BEARER)
+@login_required(verified=True)
+@blp.response(200, schemas.SongSchema)
+@blp.alt_response(404, schema=ErrorSchema, description="No such song or take of yours")
+@blp.alt_response(409, schema=ErrorSchema, description=BUSY)
+def select_take(song_id: uuid.UUID, take_id: uuid.UUID):
+    """Choose which take is delivered"""
+    return service.select_take(current_user, song_id, take_id)
+
+
+def _redirect_to(url: str | None, what: str):
+    if url is None:
+        raise NotFound(f"The {what} is not ready.")
+    return redirect(url, 302)
+
+
+@blp.route("/<uuid:song_id>/audio", methods=["GET"])
+@blp.doc(security=BEARER)
+@login_required()
+@blp.response(302, description="Redirect to a signed, time-limited URL of the selected take")
+@blp.alt_response(404, schema=ErrorSchema, description="No such song, or no audio yet")
+def download_audio(song_id: uuid.UUID):
+    """Download the song's audio (MP3)"""
+    return _redirect_to(service.audio_url(service.get_user_song(current_user, song_id)), "audio")
+
+
+@blp.route("/<uuid:song_id>/video", methods=["GET"])
+@blp.doc(security=BEARER)
+@login_required()
+@blp.response(302, description="Redirect to a signed, time-limited URL of the video")
+@blp.alt_response(404, schema=ErrorSchema, description="No such song, or no video yet")
+def download_video(song_id: uuid.UUID):
+    """Download the song's video (MP4)"""
+    return _redirect_to(service.video_url(service.get_user_song(current_user, song_id)), "video")

@@ -1,0 +1,67 @@
+from marshmallow import Schema, fields, validate, validates_schema, ValidationError
+
+from config import GENRES, MOODS
+from songcraft.songs import service
+from songcraft.songs.models import STATUSES, VIDEO_FORMATS
+
+LANGUAGES = ("en",)
+
+
+class SongCreateSchema(Schema):
+    order_id = fields.UUID(required=True)
+    recipient_name = fields.String(required=True, validate=validate.Length(min=1, max=80))
+    occasion = fields.String(required=True, validate=validate.Length(min=2, max=80))
+    genre = fields.String(required=True, validate=validate.OneOf(GENRES))
+    mood = fields.String(required=True, validate=validate.OneOf(MOODS))
+    story = fields.String(required=True, validate=validate.Length(min=10, max=2000))
+    title = fields.String(validate=validate.Length(min=1, max=100))
+    language = fields.String(load_default="en", validate=validate.OneOf(LANGUAGES))
+    custom_lyrics = fields.String(validate=validate.Length(min=20, max=5000))
+    instrumental = fields.Boolean(load_default=False)
+    video_format = fields.String(load_default="16:9", validate=validate.OneOf(VIDEO_FORMATS))
+
+    @validates_schema
+    def _lyrics_or_instrumental(self, data, **kwargs):
+        if data.get("instrumental") and data.get("custom_lyrics"):
+            raise ValidationError("An instrumental song cannot have lyrics.", field_name="custom_lyrics")
+
+
+class TakeSchema(Schema):
+    id = fields.UUID()
+    position = fields.Integer()
+    duration_seconds = fields.Float()
+    selected = fields.Boolean()
+
+
+class SongSchema(Schema):
+    id = fields.UUID()
+    order_id = fields.UUID()
+    title = fields.String(allow_none=True)
+    status = fields.String(metadata={"enum": list(STATUSES)})
+    progress = fields.Integer()
+    recipient_name = fields.String()
+    occasion = fields.String()
+    genre = fields.String(metadata={"enum": list(GENRES)})
+    mood = fields.String(metadata={"enum": list(MOODS)})
+    story = fields.String()
+    language = fields.String()
+    instrumental = fields.Boolean()
+    video_format = fields.String(metadata={"enum": list(VIDEO_FORMATS)})
+    lyrics = fields.String(allow_none=True)
+    lyrics_rewrites = fields.Integer()
+    audio_url = fields.Function(service.audio_url, allow_none=True, metadata={"description": "Signed, time-limited"})
+    video_url = fields.Function(service.video_url, allow_none=True, metadata={"description": "Signed, time-limited"})
+    duration_seconds = fields.Float(allow_none=True)
+    takes = fields.List(fields.Nested(TakeSchema))
+    error = fields.String(allow_none=True)
+    created_at = fields.DateTime()
+    updated_at = fields.DateTime()
+    completed_at = fields.DateTime(allow_none=True)
+
+
+class SongQuerySchema(Schema):
+    status = fields.String(validate=validate.OneOf(STATUSES))
+
+
+class LyricsSchema(Schema):
+    lyrics = fields.String(required=True, validate=validate.Length(min=20, max=5000))

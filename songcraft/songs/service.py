@@ -1,0 +1,170 @@
+"""Song use cases for customers and admins. Each commits once and starts work only after the commit."""
+from __future__ import annotations
+
+import uuid
+
+import sqlalchemy as sa
+from flask import current_app
+
+from songcraft.auth.models import User
+from songcraft.common.db import utcnow
+from songcraft.common.dispatch import after_commit
+from songcraft.errors import Conflict, NotFound, PaymentRequired
+from songcraft.extensions import db
+from songcraft.files.models import Image
+from songcraft.orders.models import Order
+from songcraft.orders.service import get_user_order
+from songcraft.songs import pipeline, storage_keys
+from songcraft.songs.models import Song
+
+BRIEF_FIELDS = ("recipient_name", "occasion", "genre", "mood", "story", "title", "language", "instrumental", "video_format")
+
+
+def storage():
+    return current_app.extensions["storage"]
+
+
+def create_song(user: User, data: dict) -> Song:
+    """Consume the caller's paid, unused order and start the pipeline."""
+    order = get_user_order(user, data["order_id"], for_update=True)
+    if order.status in ("pending", "expired", "failed"):
+        raise PaymentRequired("This order has not been paid.")
+    if order.used_at is not None or order.status != "paid":
+        raise Conflict("This order has already been used for a song." if order.used_at else f"This order is {order.status}.")
+    song = Song(id=uuid.uuid4(), user_id=user.id, order_id=order.id, **{k: data[k] for k in BRIEF_FIELDS if k in data})
+    song.order = order
+    if data.get("custom_lyrics"):
+        song.lyrics = data["custom_lyrics"].strip()
+    order.used_at = utcnow()
+    song.start(pipeline.full_plan(song))
+    db.session.add(song)
+    pipeline.dispatch(song)
+    db.session.commit()
+    return song
+
+
+def user_songs(user: User, status: str | None = None) -> sa.Select:
+    query = sa.select(Song).where(Song.user_id == user.id)
+    if status:
+        query = query.where(Song.status == status)
+    return query.order_by(Song.created_at.desc(), Song.id)
+
+
+def get_user_song(user: User, song_id: uuid.UUID, *, for_update: bool = False) -> Song:
+    query = sa.select(Song).where(Song.id == song_id, Song.user_id == user.id)
+    song = db.session.scalar(query.with_for_update() if for_update else query)
+    if song is None:
+        raise NotFound("Song not found.")
+    return song
+
+
+def delete_song(user: User, song_id: uuid.UUID) -> None:
+    """Delete the song and, once that is committed, its stored files. The order stays used."""
+    song = get_user_song(user, song_id, for_update=True)
+    prefix = storage_keys.song_prefix(song)
+    db.session.delete(song)
+    db.session.commit()
+    storage().delete_prefix(prefix)
+
+
+def regenerate_lyrics(user: User, song_id: uuid.UUID) -> Song:
+    song = get_user_song(user, song_id, for_update=True)
+    if song.instrumental:
+        raise Conflict("An instrumental song has no lyrics to write.")
+    if song.lyrics_rewrites >= current_app.config["MAX_LYRICS_REWRITES"]:
+        raise Conflict(f"This song has used all {current_app.config['MAX_LYRICS_REWRITES']} lyrics rewrites.")
+    song.start(["write_lyrics"])
+    song.lyrics_rewrites += 1
+    pipeline.dispatch(song)
+    db.session.commit()
+    return song
+
+
+def edit_lyrics(user: User, song_id: uuid.UUID, lyrics: str) -> Song:
+    song = get_user_song(user, song_id, for_update=True)
+    if song.is_busy:
+        raise Conflict("The lyrics cannot change while the song is being generated.")
+    if song.instrumental:
+        raise Conflict("An instrumental song has no lyrics.")
+    song.lyrics = lyrics.strip()
+    db.session.commit()
+    return song
+
+
+def generate_audio(user: User, song_id: uuid.UUID) -> Song:
+    song = get_user_song(user, song_id, for_update=True)
+    if not song.lyrics and not song.instrumental:
+        raise Conflict("Write or generate lyrics first.")
+    song.start(pipeline.full_plan(song, first="compose_audio"))
+    song.audio_job_id = None  # a new composition, not the resumption of the last one
+    pipeline.dispatch(song)
+    db.session.commit()
+    return song
+
+
+def song_images(song: Song) -> list[Image]:
+    return db.session.scalars(sa.select(Image).where(Image.song_id == song.id).order_by(Image.position)).all()
+
+
+def generate_video(user: User, song_id: uuid.UUID) -> Song:
+    song = get_user_song(user, song_id, for_update=True)
+    if not song.wants_video:
+        raise Conflict("Only video orders include a video.")
+    if song.selected_take is None:
+        raise Conflict("The song needs its audio before a video can be made.")
+    if not song_images(song):
+        raise Conflict("Upload at least one photo first.")
+    song.start(["render_video", "deliver"])
+    pipeline.dispatch(song)
+    db.session.commit()
+    return song
+
+
+def select_take(user: User, song_id: uuid.UUID, take_id: uuid.UUID) -> Song:
+    song = get_user_song(user, song_id, for_update=True)
+    take = next((t for t in song.takes if t.id == take_id), None)
+    if take is None:
+        raise NotFound("Take not found.")
+    if song.status == "generating_audio":
+        raise Conflict("The takes are being replaced; try again when the audio is ready.")
+    for other in song.takes:
+        other.selected = other.id == take.id
+    song.duration_seconds = take.duration_seconds
+    db.session.commit()
+    return song
+
+
+def signed_url(key: str | None, download_name: str) -> str | None:
+    if not key:
+        return None
+    return storage().url(key, current_app.config["SIGNED_URL_SECONDS"], download_name=download_name)
+
+
+def audio_url(song: Song) -> str | None:
+    take = song.selected_take
+    return signed_url(take.storage_key if take else None, f"{storage_keys.file_stem(song)}.mp3")
+
+
+def video_url(song: Song) -> str | None:
+    return signed_url(song.video_key, f"{storage_keys.file_stem(song)}.mp4")
+
+
+def stop_for_refund(order: Order) -> None:
+    """A refunded order's song stops where it is: its remaining steps are dropped (caller commits)."""
+    song = db.session.scalar(sa.select(Song).where(Song.order_id == order.id).with_for_update())
+    if song is not None and song.is_busy:
+        song.plan = []
+        song.fail("The order was refunded, so the song was stopped.")
+
+
+def retry_failed(song_id: uuid.UUID) -> Song:
+    """Admin: resume a failed song from the step that failed."""
+    song = db.session.scalar(sa.select(Song).where(Song.id == song_id).with_for_update())
+    if song is None:
+        raise NotFound("Song not found.")
+    if song.status != "failed" or not song.plan:
+        raise Conflict(f"Only a failed song with steps left can be retried (this one is {song.status}).")
+    song.start(song.plan)
+    pipeline.dispatch(song)
+    db.session.commit()
+    return song

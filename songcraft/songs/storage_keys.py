@@ -1,0 +1,25 @@
+"""Where a song's files live in storage: one prefix per user and song, so deleting is one call."""
+from __future__ import annotations
+
+import re
+
+
+def song_prefix(song) -> str:
+    return f"users/{song.user_id}/songs/{song.id}/"
+
+
+def take_key(song, position: int) -> str:
+    return f"{song_prefix(song)}takes/{position}.mp3"
+
+
+def video_key(song) -> str:
+    return f"{song_prefix(song)}video.mp4"
+
+
+def image_key(song, image_id, suffix: str) -> str:
+    return f"{song_prefix(song)}images/{image_id}{suffix}"
+
+
+def file_stem(song) -> str:
+    """A friendly download name, e.g. 'happy-birthday-maya'."""
+    return re.sub(r"[^a-z0-9]+", "-", (song.title or f"song for {song.recipient_name}").lower()).strip("-")[:60] or "song"
