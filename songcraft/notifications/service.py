@@ -7,9 +7,8 @@ from datetime import timedelta
 
 import sqlalchemy as sa
 from flask import current_app, render_template
-from sqlalchemy.dialects import postgresql, sqlite
 
-from songcraft.common.db import utcnow
+from songcraft.common.db import insert_unless_exists, utcnow
 from songcraft.common.dispatch import after_commit
 from songcraft.extensions import db
 from songcraft.notifications.models import OutboxEmail
@@ -37,10 +36,7 @@ def queue_email(to: str, template: str, context: dict, dedupe_key: str | None = 
     email_id = uuid.uuid4()
     values = dict(id=email_id, to=to, template=template, context=context, dedupe_key=dedupe_key,
                   attempts=0, created_at=utcnow(), updated_at=utcnow())
-    insert = postgresql.insert if db.engine.dialect.name == "postgresql" else sqlite.insert
-    statement = insert(OutboxEmail).values(**values).on_conflict_do_nothing(index_elements=["dedupe_key"])
-    inserted = db.session.execute(statement).rowcount
-    if inserted:
+    if insert_unless_exists(OutboxEmail, values, ["dedupe_key"]):
         from songcraft.notifications.tasks import send_email
 
         after_commit(db.session, send_email.si(str(email_id)))
