@@ -51,6 +51,7 @@ def create_app(environ: Mapping[str, str] | None = None) -> Flask:
     from songcraft.celery_app import celery_init_app
     from songcraft.cli import register_cli
     from songcraft.docs import bp as docs_bp
+    from songcraft.files.routes import blp as files_api_blp
     from songcraft.files.serve import bp as files_bp
     from songcraft.health import bp as health_bp
     from songcraft.providers import init_providers
@@ -67,6 +68,6 @@ def create_app(environ: Mapping[str, str] | None = None) -> Flask:
     app.register_blueprint(docs_bp)
     app.register_blueprint(sandbox_bp)
     app.register_blueprint(files_bp)
-    for blueprint in (auth_blp, orders_blp, songs_blp):
+    for blueprint in (auth_blp, orders_blp, songs_blp, files_api_blp):
         api.register_blueprint(blueprint)
     return app

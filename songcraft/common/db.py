@@ -52,3 +52,10 @@ def insert_unless_exists(model, values: dict, unique_columns: list[str]) -> bool
     statement = insert(model).values(**values).on_conflict_do_nothing(index_elements=unique_columns)
     primary_key = model.__table__.primary_key.columns.values()[0]
     return db.session.execute(statement.returning(primary_key)).first() is not None
+
+
+@sa.event.listens_for(sa.engine.Engine, "connect")
+def _sqlite_enforces_foreign_keys(dbapi_connection, connection_record) -> None:
+    """SQLite ignores foreign keys (and so ON DELETE CASCADE) unless asked, per connection."""
+    if type(dbapi_connection).__module__.startswith("sqlite3"):
+        dbapi_connection.execute("PRAGMA foreign_keys=ON")

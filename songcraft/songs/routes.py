@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import uuid
 
-from flask import redirect
+from flask import redirect, request
 from flask.views import MethodView
 from flask_jwt_extended import current_user
 from flask_smorest import Blueprint
@@ -142,3 +142,12 @@ def download_audio(song_id: uuid.UUID):
 def download_video(song_id: uuid.UUID):
     """Download the song's video (MP4)"""
     return _redirect_to(service.video_url(service.get_user_song(current_user, song_id)), "video")
+
+
+@blp.route("/callbacks/suno", methods=["POST"])
+@blp.response(200, schemas.CallbackResultSchema)
+@blp.doc(description="Suno posts here when a composition progresses. Callbacks are not signed, so they are only "
+         "acknowledged and logged; the compose step polls Suno's API for the audio.")
+def suno_callback():
+    """Suno's composition callback"""
+    return {"status": service.note_audio_callback(request.get_json(silent=True) or {})}

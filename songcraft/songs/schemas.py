@@ -65,3 +65,7 @@ class SongQuerySchema(Schema):
 
 class LyricsSchema(Schema):
     lyrics = fields.String(required=True, validate=validate.Length(min=20, max=5000))
+
+
+class CallbackResultSchema(Schema):
+    status = fields.String(metadata={"description": "received, or ignored (unknown task or unreadable body)"})

@@ -1,6 +1,7 @@
 """Song use cases for customers and admins. Each commits once and starts work only after the commit."""
 from __future__ import annotations
 
+import logging
 import uuid
 
 import sqlalchemy as sa
@@ -16,6 +17,8 @@ from songcraft.orders.models import Order
 from songcraft.orders.service import get_user_order
 from songcraft.songs import pipeline, storage_keys
 from songcraft.songs.models import Song
+
+log = logging.getLogger(__name__)
 
 BRIEF_FIELDS = ("recipient_name", "occasion", "genre", "mood", "story", "title", "language", "instrumental", "video_format")
 
@@ -168,3 +171,23 @@ def retry_failed(song_id: uuid.UUID) -> Song:
     pipeline.dispatch(song)
     db.session.commit()
     return song
+
+
+def note_audio_callback(payload: dict) -> str:
+    """Suno's callback, acknowledged and logged against its song.
+
+    Suno does not sign callbacks, so one can never be trusted with audio URLs: the compose
+    step keeps polling Suno's API, which remains the source of truth.
+    """
+    from songcraft.providers.audio.suno import SunoAudioProvider
+    from songcraft.providers.errors import ProviderError
+
+    try:
+        callback = SunoAudioProvider.parse_callback(payload)
+    except ProviderError as error:
+        log.info("unreadable audio callback ignored", extra={"reason": str(error)})
+        return "ignored"
+    song_id = db.session.scalar(sa.select(Song.id).where(Song.audio_job_id == callback.task_id))
+    log.info("audio callback", extra={"task_id": callback.task_id, "song_id": str(song_id) if song_id else None,
+                                      "callback_type": callback.callback_type})
+    return "received" if song_id else "ignored"

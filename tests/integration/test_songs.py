@@ -322,3 +322,22 @@ def test_transient_errors_retry_then_give_up_with_a_reason(client, app, make_acc
     failed = client.get(f"{SONGS}/{song_id}", headers=account.headers).json
     assert failed["status"] == "failed" and "timed out" in failed["error"] and "gave up after 6 attempts" in failed["error"]
     assert len(calls) == 1
+
+
+def test_suno_callbacks_are_acknowledged_without_trusting_them(client, app, make_account, monkeypatch):
+    from songcraft.extensions import db
+    from songcraft.songs.models import Song
+
+    monkeypatch.setattr("songcraft.songs.pipeline.dispatch", lambda song: None)
+    account = make_account()
+    song_id = start_song(client, app, account)["id"]
+    with app.app_context():
+        db.session.get(Song, uuid.UUID(song_id)).audio_job_id = "suno-task-1"
+        db.session.commit()
+    payload = {"code": 200, "msg": "All generated successfully.",
+               "data": {"callbackType": "complete", "task_id": "suno-task-1",
+                        "data": [{"id": "t1", "audio_url": "http://evil.test/a.mp3", "duration": 120.5}]}}
+    assert client.post(f"{SONGS}/callbacks/suno", json=payload).json == {"status": "received"}
+    assert client.post(f"{SONGS}/callbacks/suno", json={"data": {"task_id": "other", "callbackType": "complete"}, "code": 200}).json == {"status": "ignored"}
+    assert client.post(f"{SONGS}/callbacks/suno", data="nonsense").json == {"status": "ignored"}
+    assert client.get(f"{SONGS}/{song_id}", headers=account.headers).json["takes"] == []

@@ -1,0 +1,49 @@
+"""HTTP routes for song photos (the contract's Files section)."""
+from __future__ import annotations
+
+import uuid
+
+from flask.views import MethodView
+from flask_jwt_extended import current_user
+from flask_smorest import Blueprint
+
+from songcraft.auth.access import BEARER, login_required
+from songcraft.common.schemas import ErrorSchema
+from songcraft.files import schemas, service
+
+blp = Blueprint("files", __name__, url_prefix="/api/v1/files", description="Photos for video songs")
+
+
+@blp.route("/songs/<uuid:song_id>/images")
+class SongImages(MethodView):
+    @blp.doc(security=BEARER)
+    @login_required()
+    @blp.response(200, schemas.ImageSchema(many=True))
+    @blp.alt_response(404, schema=ErrorSchema, description="No such song of yours")
+    def get(self, song_id: uuid.UUID):
+        """The song's photos, in order"""
+        return service.list_images(current_user, song_id)
+
+    @blp.doc(security=BEARER)
+    @login_required(verified=True)
+    @blp.arguments(schemas.ImageUploadSchema, location="files")
+    @blp.response(201, schemas.ImageSchema(many=True))
+    @blp.alt_response(404, schema=ErrorSchema, description="No such song of yours")
+    @blp.alt_response(409, schema=ErrorSchema, description="Not a video order, too many photos, or the video is rendering")
+    @blp.alt_response(413, schema=ErrorSchema, description="A file is over 10 MB or has too many pixels")
+    @blp.alt_response(415, schema=ErrorSchema, description="A file is not a JPEG, PNG or WebP image")
+    def post(self, files, song_id: uuid.UUID):
+        """Upload photos (multipart field `images`, one or more; JPEG, PNG or WebP)"""
+        return service.upload_images(current_user, song_id, files["images"])
+
+
+@blp.route("/songs/<uuid:song_id>/images/<uuid:image_id>")
+class SongImage(MethodView):
+    @blp.doc(security=BEARER)
+    @login_required(verified=True)
+    @blp.response(204)
+    @blp.alt_response(404, schema=ErrorSchema, description="No such song or photo of yours")
+    @blp.alt_response(409, schema=ErrorSchema, description="The video is rendering")
+    def delete(self, song_id: uuid.UUID, image_id: uuid.UUID):
+        """Delete a photo (the others keep their order)"""
+        service.delete_image(current_user, song_id, image_id)

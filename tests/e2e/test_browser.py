@@ -1,0 +1,77 @@
+"""What a person sees, in headless Chromium: the sandbox checkout and Swagger UI, served for real."""
+from __future__ import annotations
+
+import shutil
+import threading
+
+import pytest
+from werkzeug.serving import make_server
+
+from tests.conftest import free_port, wait_until
+
+CHROMIUM, CHROMEDRIVER = shutil.which("chromium"), shutil.which("chromedriver")
+pytestmark = pytest.mark.skipif(not (CHROMIUM and CHROMEDRIVER), reason="Chromium and ChromeDriver are not installed")
+
+
+@pytest.fixture
+def live_server(app):
+    """The app on a real port, served by a threaded WSGI server."""
+    port = free_port()
+    server = make_server("127.0.0.1", port, app, threaded=True)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{port}"
+    server.shutdown()
+
+
+@pytest.fixture
+def browser():
+    from selenium import webdriver
+    from selenium.webdriver.chrome.service import Service
+
+    options = webdriver.ChromeOptions()
+    options.binary_location = CHROMIUM
+    for flag in ("--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--disable-quic", "--no-first-run",
+                 "--disable-background-networking", "--disable-component-update", "--disable-sync", "--window-size=1280,900"):
+        options.add_argument(flag)
+    driver = webdriver.Chrome(service=Service(CHROMEDRIVER), options=options)
+    driver.set_page_load_timeout(30)
+    yield driver
+    driver.quit()
+
+
+def test_sandbox_checkout_pay_button_pays_the_order(app, client, make_account, live_server, browser, monkeypatch, tmp_path):
+    from selenium.webdriver.common.by import By
+
+    from songcraft.providers.payments.sandbox import SandboxProvider
+
+    monkeypatch.setitem(app.extensions, "payment_provider",
+                        SandboxProvider(app.config["SANDBOX_WEBHOOK_SECRET"], f"{live_server}/sandbox/checkout"))
+    account = make_account()
+    order = client.post("/api/v1/orders/", json={"product": "video"}, headers=account.headers).json
+
+    browser.get(order["payment_url"])
+    assert "29.00 USD" in browser.find_element(By.CSS_SELECTOR, ".price").text
+    browser.save_screenshot(str(tmp_path / "checkout.png"))
+    browser.find_element(By.ID, "pay").click()
+
+    def paid():
+        return client.get(f"/api/v1/orders/{order['id']}", headers=account.headers).json["status"] == "paid"
+
+    wait_until(paid, timeout=20, message="the order to be paid after clicking Pay")
+    browser.get(order["payment_url"])
+    assert "nothing to pay" in browser.find_element(By.TAG_NAME, "main").text
+
+
+def test_swagger_ui_renders_offline(live_server, browser):
+    from selenium.webdriver.common.by import By
+
+    browser.get(f"{live_server}/docs")
+
+    def title():
+        elements = browser.find_elements(By.CSS_SELECTOR, ".swagger-ui .info .title")
+        return elements and elements[0].text
+
+    assert "SongCraft API" in wait_until(title, timeout=20, message="Swagger UI to render")
+    operations = wait_until(lambda: browser.find_elements(By.CSS_SELECTOR, ".opblock-summary-path"), timeout=10, message="operations")
+    assert any("/api/v1/auth/login" in op.text for op in operations)
