@@ -12,6 +12,7 @@ import email.policy
 import fcntl
 import os
 import secrets
+import signal
 import socket
 import subprocess
 import sys
@@ -185,6 +186,15 @@ def app(app_env):
     return application
 
 
+def _die_with_parent() -> None:
+    """Runs in the worker process before exec: if pytest dies, the kernel kills the worker too,
+    so an orphaned worker can never consume the queues of a later test session."""
+    import ctypes
+
+    PR_SET_PDEATHSIG = 1
+    ctypes.CDLL("libc.so.6", use_errno=True).prctl(PR_SET_PDEATHSIG, signal.SIGKILL)
+
+
 @pytest.fixture(scope="session")
 def worker(app, app_env, tmp_path_factory):
     """A real Celery worker process consuming every queue, started once per session."""
@@ -195,7 +205,8 @@ def worker(app, app_env, tmp_path_factory):
         "-n", f"test-{secrets.token_hex(3)}@%h",
     ]
     log_file = open(log_path, "w")
-    process = subprocess.Popen(command, cwd=ROOT, env={**_clean_environ(), **app_env}, stdout=log_file, stderr=subprocess.STDOUT)
+    process = subprocess.Popen(command, cwd=ROOT, env={**_clean_environ(), **app_env}, stdout=log_file, stderr=subprocess.STDOUT,
+                               preexec_fn=_die_with_parent)
     from songcraft.tasks import ping
 
     def answers():
