@@ -224,4 +224,6 @@ def load_config(environ: Mapping[str, str] | None = None) -> dict:
     }
     if profile == "production" and config["FLOWER_BASIC_AUTH"] == "admin:admin":
         raise ConfigError("FLOWER_BASIC_AUTH must be set to user:password in production")
+    if profile == "production" and config["EMAIL_PROVIDER"] == "console":
+        raise ConfigError("SMTP_HOST must be set in production: the console sender would write sign-in links to the logs")
     return config

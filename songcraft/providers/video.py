@@ -363,7 +363,7 @@ def _render_command(
     filters += _crossfades(plan)
     video = f"[x{len(photos) - 1}]"
     if caption_track:
-        inputs += ["-f", "concat", "-safe", "0", "-i", str(caption_track.listing)]
+        inputs += ["-f", "concat", "-i", str(caption_track.listing)]
         filters.append(f"{video}[{len(photos)}:v]overlay=x={caption_track.x}:y={caption_track.y}[captioned]")
         video = "[captioned]"
     filters.append(f"{video}format=yuv420p[video]")

@@ -127,6 +127,8 @@ def test_migrations_run_up_and_down(app, services):
             assert "users" in sa.inspect(db.engine).get_table_names()
             db.engine.dispose()
     finally:
+        app.extensions["celery"].set_current()  # creating the scratch app made its Celery the current one
+        app.extensions["celery"].set_default()
         if engine.dialect.name == "postgresql":
             with admin.connect() as connection:
                 connection.execute(sa.text(f'DROP DATABASE IF EXISTS "{scratch}" WITH (FORCE)'))

@@ -41,6 +41,7 @@ def test_real_providers_are_chosen_when_their_keys_are_set():
         ({"APP_ENV": "production", "SECRET_KEY": DEFAULT_SECRET_KEY}, "SECRET_KEY"),
         ({"APP_ENV": "production", "SECRET_KEY": STRONG_KEY, "DEBUG": "true"}, "DEBUG"),
         ({"APP_ENV": "production", "SECRET_KEY": STRONG_KEY}, "FLOWER_BASIC_AUTH"),
+        ({"APP_ENV": "production", "SECRET_KEY": STRONG_KEY, "FLOWER_BASIC_AUTH": "ops:pw"}, "SMTP_HOST"),
         ({"APP_ENV": "staging"}, "APP_ENV"),
         ({"DEBUG": "maybe"}, "DEBUG"),
         ({"SMTP_PORT": "abc"}, "SMTP_PORT"),
@@ -57,7 +58,7 @@ def test_bad_settings_fail_naming_the_variable(environ, variable):
 
 
 def test_production_with_proper_settings_starts():
-    config = load_config({"APP_ENV": "production", "SECRET_KEY": STRONG_KEY, "FLOWER_BASIC_AUTH": "ops:pw"})
+    config = load_config({"APP_ENV": "production", "SECRET_KEY": STRONG_KEY, "FLOWER_BASIC_AUTH": "ops:pw", "SMTP_HOST": "mail"})
     assert config["DEBUG"] is False and config["APP_ENV"] == "production"
 
 

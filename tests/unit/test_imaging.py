@@ -140,3 +140,10 @@ def test_keeps_the_icc_colour_profile():
     result = process_upload(encode(photo(), "JPEG", icc_profile=profile))
 
     assert open_output(result.content).info.get("icc_profile") == profile
+
+
+def test_pillow_bomb_warning_range_is_refused_even_with_a_higher_limit():
+    over_pillow_limit = encode(Image.new("1", (10000, 10000), 0), "PNG")
+
+    with pytest.raises(ImageTooLarge, match=f"{Image.MAX_IMAGE_PIXELS:,}"), pytest.warns(Image.DecompressionBombWarning):
+        process_upload(over_pillow_limit, max_pixels=200_000_000)

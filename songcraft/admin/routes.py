@@ -1,0 +1,111 @@
+"""HTTP routes for administrators (the contract's Admin section). Every route is admins only."""
+from __future__ import annotations
+
+import uuid
+
+from flask.views import MethodView
+from flask_jwt_extended import current_user
+from flask_smorest import Blueprint
+
+from songcraft.admin import health, schemas, service, stats
+from songcraft.auth.access import BEARER, login_required
+from songcraft.common.pagination import SelectPage
+from songcraft.common.schemas import ErrorSchema
+from songcraft.extensions import db
+from songcraft.songs.schemas import SongQuerySchema, SongSchema
+
+blp = Blueprint("admin", __name__, url_prefix="/api/v1/admin", description="Administration and operations (admins only)")
+
+
+def admin_only(view):
+    """Admins only (the role is read from the database), with the bearer security and 401/403 documented."""
+    view = login_required(admin=True)(view)
+    view = blp.alt_response(401, schema=ErrorSchema, description="Not logged in")(view)
+    view = blp.alt_response(403, schema=ErrorSchema, description="Not an admin")(view)
+    return blp.doc(security=BEARER)(view)
+
+
+class RowPage(SelectPage):
+    """Pages a select of several columns (rows, where SelectPage gives the first column only)."""
+
+    @property
+    def items(self):
+        return db.session.execute(
+            self.collection.limit(self.page_params.page_size).offset(self.page_params.first_item)
+        ).all()
+
+
+@blp.route("/dashboard/stats")
+class DashboardStats(MethodView):
+    @admin_only
+    @blp.response(200, schemas.DashboardStatsSchema)
+    def get(self):
+        """Users, orders, revenue, songs, failures, pipeline durations and queue depths"""
+        return stats.dashboard_stats()
+
+
+@blp.route("/users")
+class Users(MethodView):
+    @admin_only
+    @blp.arguments(schemas.UserQuerySchema, location="query")
+    @blp.response(200, schemas.AdminUserSchema(many=True))
+    @blp.paginate(SelectPage, page_size=20, max_page_size=100)
+    @blp.alt_response(422, schema=ErrorSchema, description="Invalid filter")
+    def get(self, query):
+        """Users, newest first: search `?q=` in email and name, filter by role, verified, active"""
+        return service.users(**query)
+
+
+@blp.route("/users/<uuid:user_id>")
+class UserById(MethodView):
+    @admin_only
+    @blp.arguments(schemas.UserUpdateSchema)
+    @blp.response(200, schemas.AdminUserSchema)
+    @blp.alt_response(404, schema=ErrorSchema, description="No such user")
+    @blp.alt_response(409, schema=ErrorSchema, description="That would leave no active admin")
+    @blp.alt_response(422, schema=ErrorSchema, description="Invalid change")
+    def patch(self, data, user_id: uuid.UUID):
+        """Activate or deactivate a user (deactivation ends their sessions), or change their role"""
+        return service.update_user(current_user, user_id, data)
+
+
+@blp.route("/songs")
+class Songs(MethodView):
+    @admin_only
+    @blp.arguments(SongQuerySchema, location="query")
+    @blp.response(200, schemas.AdminSongSchema(many=True))
+    @blp.paginate(RowPage, page_size=20, max_page_size=100)
+    @blp.alt_response(422, schema=ErrorSchema, description="Unknown status")
+    def get(self, query):
+        """Every user's songs with the owner's email, newest first (filter with `?status=`)"""
+        return service.songs(query.get("status"))
+
+
+@blp.route("/songs/<uuid:song_id>/retry")
+class SongRetry(MethodView):
+    @admin_only
+    @blp.response(202, SongSchema)
+    @blp.alt_response(404, schema=ErrorSchema, description="No such song")
+    @blp.alt_response(409, schema=ErrorSchema, description="The song has not failed")
+    def post(self, song_id: uuid.UUID):
+        """Resume a failed song from the step that failed"""
+        return service.retry_song(current_user, song_id)
+
+
+@blp.route("/system/health")
+class SystemHealth(MethodView):
+    @admin_only
+    @blp.response(200, schemas.SystemHealthSchema)
+    def get(self):
+        """Database, Redis, broker, workers, storage and email, each checked for real within seconds"""
+        return health.system_health()
+
+
+@blp.route("/audit")
+class Audit(MethodView):
+    @admin_only
+    @blp.response(200, schemas.AuditEntrySchema(many=True))
+    @blp.paginate(SelectPage, page_size=20, max_page_size=100)
+    def get(self):
+        """Admin actions, newest first"""
+        return service.audit_entries()

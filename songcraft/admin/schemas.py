@@ -1,0 +1,116 @@
+from marshmallow import Schema, ValidationError, fields, pre_dump, validate, validates_schema
+
+from songcraft.auth.models import ROLES
+from songcraft.auth.schemas import UserSchema
+from songcraft.celery_app import QUEUES
+from songcraft.orders.models import STATUSES as ORDER_STATUSES
+from songcraft.songs.models import STATUSES as SONG_STATUSES
+from songcraft.songs.schemas import SongSchema
+
+
+class UserQuerySchema(Schema):
+    q = fields.String(validate=validate.Length(min=1, max=254), metadata={"description": "Part of the email or name, any case"})
+    role = fields.String(validate=validate.OneOf(ROLES))
+    verified = fields.Boolean()
+    active = fields.Boolean()
+
+
+class AdminUserSchema(UserSchema):
+    last_login_at = fields.DateTime(dump_only=True, allow_none=True)
+
+
+class UserUpdateSchema(Schema):
+    is_active = fields.Boolean()
+    role = fields.String(validate=validate.OneOf(ROLES))
+
+    @validates_schema
+    def _something_to_change(self, data, **kwargs):
+        if not data:
+            raise ValidationError("Give is_active, role or both.")
+
+
+class AdminSongSchema(SongSchema):
+    """A song with its owner; dumped from a (Song, user_email) row."""
+
+    user_id = fields.UUID()
+    user_email = fields.String()
+
+    @pre_dump
+    def _from_row(self, row, **kwargs):
+        song = row.Song
+        song.user_email = row.user_email
+        return song
+
+
+class AuditEntrySchema(Schema):
+    id = fields.UUID()
+    actor_id = fields.UUID(allow_none=True, metadata={"description": "Null once the admin's account is deleted"})
+    actor_email = fields.String()
+    action = fields.String(metadata={"description": "user.update or song.retry"})
+    target_type = fields.String(metadata={"enum": ["user", "song"]})
+    target_id = fields.String()
+    details = fields.Dict(metadata={"description": "user.update: {field: {from, to}}; song.retry: {step, status, error}"})
+    created_at = fields.DateTime()
+
+
+def _counts(statuses) -> fields.Dict:
+    return fields.Dict(keys=fields.String(validate=validate.OneOf(statuses)), values=fields.Integer(),
+                       metadata={"description": "Every status, zeros included"})
+
+
+class UserStatsSchema(Schema):
+    total = fields.Integer()
+    verified = fields.Integer()
+    active = fields.Integer()
+    new_last_7_days = fields.Integer()
+    new_last_30_days = fields.Integer()
+
+
+class OrderStatsSchema(Schema):
+    by_status = _counts(ORDER_STATUSES)
+
+
+class RevenueSchema(Schema):
+    orders = fields.Integer(metadata={"description": "Orders that were paid (paid, fulfilled or refunded since)"})
+    gross_cents = fields.Integer(metadata={"description": "Sum of those orders"})
+    refunded_cents = fields.Integer(metadata={"description": "Sum of the refunded ones"})
+    net_cents = fields.Integer(metadata={"description": "gross_cents - refunded_cents"})
+
+
+class SongStatsSchema(Schema):
+    by_status = _counts(SONG_STATUSES)
+    failed_last_24h = fields.Integer(metadata={"description": "Songs that failed in the last 24 hours"})
+
+
+class PipelineStatsSchema(Schema):
+    completed_songs = fields.Integer()
+    average_seconds = fields.Float(allow_none=True, metadata={"description": "Mean of completed_at - started_at"})
+    p95_seconds = fields.Float(allow_none=True, metadata={"description": "95th percentile (interpolated)"})
+
+
+class QueueStatsSchema(Schema):
+    depths = fields.Dict(keys=fields.String(validate=validate.OneOf(QUEUES)), values=fields.Integer(allow_none=True),
+                         metadata={"description": "Messages waiting per Celery queue (null when the broker is unreachable)"})
+    detail = fields.String(allow_none=True)
+
+
+class DashboardStatsSchema(Schema):
+    generated_at = fields.DateTime()
+    users = fields.Nested(UserStatsSchema)
+    orders = fields.Nested(OrderStatsSchema)
+    revenue = fields.Dict(keys=fields.String(metadata={"description": "ISO currency"}), values=fields.Nested(RevenueSchema))
+    songs = fields.Nested(SongStatsSchema)
+    pipeline = fields.Nested(PipelineStatsSchema)
+    queues = fields.Nested(QueueStatsSchema)
+
+
+class CheckSchema(Schema):
+    ok = fields.Boolean()
+    latency_ms = fields.Float()
+    detail = fields.String()
+
+
+class SystemHealthSchema(Schema):
+    status = fields.String(metadata={"enum": ["ok", "degraded", "down"]})
+    checks = fields.Dict(keys=fields.String(metadata={"enum": ["database", "redis", "broker", "workers", "storage", "email"]}),
+                         values=fields.Nested(CheckSchema))
