@@ -12,4 +12,4 @@ RUN useradd --create-home --uid 1000 songcraft && mkdir -p /data && chown songcr
 USER songcraft
 
 EXPOSE 8000
-CMD ["sh", "-c", "flask --app wsgi db upgrade && gunicorn --bind 0.0.0.0:8000 --workers ${WEB_CONCURRENCY:-2} --access-logfile - wsgi:app"]
+CMD ["sh", "-c", "flask --app wsgi db upgrade && gunicorn --bind 0.0.0.0:8000 --workers ${WEB_CONCURRENCY:-2} wsgi:app"]

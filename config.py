@@ -95,8 +95,12 @@ def _pick_provider(env: _Env, name: str, real: dict[str, tuple[str, ...]], built
                 raise ConfigError(f"{name}={chosen} needs {key} to be set")
         return chosen
     for provider, keys in real.items():
-        if all(env.str(key) for key in keys):
+        missing = [key for key in keys if not env.str(key)]
+        if not missing:
             return provider
+        if len(missing) < len(keys):  # half-configured: silently falling back would be a surprise
+            raise ConfigError(f"{', '.join(k for k in keys if k not in missing)} set but {missing[0]} missing "
+                              f"(set it, or choose with {name})")
     return builtin
 
 
@@ -201,6 +205,7 @@ def load_config(environ: Mapping[str, str] | None = None) -> dict:
         "SUNO_POLL_INTERVAL": float(env.str("SUNO_POLL_INTERVAL", "5")),
         "SUNO_CALLBACK_URL": env.str("SUNO_CALLBACK_URL", f"{public_url}/api/v1/songs/callbacks/suno"),
         "MAX_LYRICS_REWRITES": env.int("MAX_LYRICS_REWRITES", 5),
+        "MAX_AUDIO_REGENERATIONS": env.int("MAX_AUDIO_REGENERATIONS", 3),
         "SONG_STUCK_MINUTES": env.int("SONG_STUCK_MINUTES", 30, minimum=1),
         # Storage
         "STORAGE_PROVIDER": _pick_provider(env, "STORAGE_PROVIDER", {"s3": ("MINIO_ENDPOINT",)}, "local"),
@@ -224,6 +229,8 @@ def load_config(environ: Mapping[str, str] | None = None) -> dict:
     }
     if profile == "production" and config["FLOWER_BASIC_AUTH"] == "admin:admin":
         raise ConfigError("FLOWER_BASIC_AUTH must be set to user:password in production")
+    if profile == "production" and config["PAYMENT_PROVIDER"] == "sandbox":
+        raise ConfigError("PAYMENT_PROVIDER must be lemonsqueezy or stripe in production (sandbox payments are free)")
     if profile == "production" and config["EMAIL_PROVIDER"] == "console":
         raise ConfigError("SMTP_HOST must be set in production: the console sender would write sign-in links to the logs")
     return config

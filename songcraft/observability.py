@@ -11,6 +11,8 @@ import uuid
 from flask import Flask, g, request
 
 _VALID_REQUEST_ID = re.compile(r"^[A-Za-z0-9._:-]{1,128}$")
+# Paths that carry a secret (an email link token, a signed file token) are logged without it.
+_SECRET_PATHS = re.compile(r"^(/api/v1/auth/verify-email/|/files/).+")
 _SECRET_FIELDS = re.compile(r"(password|secret|token|authorization|api_key)", re.IGNORECASE)
 _STANDARD_ATTRS = set(logging.LogRecord("", 0, "", 0, "", (), None).__dict__) | {"message", "asctime"}
 
@@ -64,7 +66,7 @@ def init_request_tracing(app: Flask) -> None:
             extra={
                 "request_id": request_id,
                 "method": request.method,
-                "path": request.path,
+                "path": _SECRET_PATHS.sub(r"\1***", request.path),
                 "status": response.status_code,
                 "duration_ms": round((time.perf_counter() - started) * 1000, 1) if started else None,
                 "remote_addr": request.remote_addr,

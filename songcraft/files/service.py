@@ -37,8 +37,8 @@ def _editable_video_song(user: User, song_id: uuid.UUID) -> Song:
     song = get_user_song(user, song_id, for_update=True)
     if not song.wants_video:
         raise Conflict("Photos are for video orders only.")
-    if song.status == "generating_video":
-        raise Conflict("The video is being rendered; change the photos when it is done.")
+    if song.is_busy and song.plan[0] == "render_video":
+        raise Conflict("The video is being made from these photos; change them when it is done.")
     return song
 
 

@@ -67,7 +67,8 @@ def deliver(email_id: str) -> bool:
         email.last_error = f"{type(error).__name__}: {error}"[:2000]
         db.session.commit()
         raise
-    email.subject, email.sent_at, email.last_error = subject, utcnow(), None
+    # The context may hold one-time links (verification, reset): no need to keep them once sent.
+    email.subject, email.sent_at, email.last_error, email.context = subject, utcnow(), None, {}
     db.session.commit()
     log.info("email sent", extra={"email_id": email_id, "template": email.template})
     return True

@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 import uuid
-from datetime import datetime
+from datetime import datetime, timedelta
 
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, backref, mapped_column, relationship
@@ -47,12 +47,17 @@ class Song(IdMixin, TimestampMixin, db.Model):
     video_format: Mapped[str] = mapped_column(sa.String(5), default="16:9", nullable=False)
     lyrics: Mapped[str | None] = mapped_column(sa.Text)
     lyrics_rewrites: Mapped[int] = mapped_column(sa.Integer, default=0, nullable=False)
+    audio_regenerations: Mapped[int] = mapped_column(sa.Integer, default=0, server_default="0", nullable=False)
     status: Mapped[str] = mapped_column(sa.String(20), default="queued", nullable=False)
     progress: Mapped[int] = mapped_column(sa.Integer, default=0, nullable=False)
     error: Mapped[str | None] = mapped_column(sa.Text)
     # The steps still to run, head first. It survives failures, so a retry resumes at the failed step.
     plan: Mapped[list] = mapped_column(sa.JSON, default=list, nullable=False)
     recoveries: Mapped[int] = mapped_column(sa.Integer, default=0, nullable=False)
+    # Which task runs the current step, and since when: a second copy of the step (a sweep that
+    # re-sent a message still waiting in a long queue) stands back while the claim is fresh.
+    step_task_id: Mapped[str | None] = mapped_column(sa.String(64))
+    step_started_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     audio_provider: Mapped[str | None] = mapped_column(sa.String(20))
     audio_job_id: Mapped[str | None] = mapped_column(sa.String(200))
     duration_seconds: Mapped[float | None] = mapped_column(sa.Float)
@@ -90,18 +95,28 @@ class Song(IdMixin, TimestampMixin, db.Model):
         """Plan a run of `steps`; refuses while another run is under way."""
         if self.is_busy:
             raise StepAlreadyRunning(f"The song is busy ({self.status.replace('_', ' ')}); try again when it is done.")
+        if self.order.status not in ("paid", "fulfilled"):
+            raise Conflict(f"The order for this song is {self.order.status}.")
         self.plan, self.status, self.error, self.recoveries = list(steps), "queued", None, 0
+        self.step_task_id = self.step_started_at = None
         self.started_at = self.started_at or utcnow()
 
-    def begin_step(self, step: str) -> bool:
-        """Mark `step` as running; False when it is not the planned next step (a stale or duplicate message)."""
-        if not self.plan or self.plan[0] != step:
+    def begin_step(self, step: str, task_id: str, claim_ttl: timedelta) -> bool:
+        """Claim `step` for task `task_id`; False when the step is not due (failed song, stale or
+        duplicate message) or another task holds a fresh claim on it. A redelivered or retried
+        task keeps its id, so it may take its own step over."""
+        if self.status == "failed" or not self.plan or self.plan[0] != step:
             return False
+        now = utcnow()
+        if self.step_task_id not in (None, task_id) and self.step_started_at and self.step_started_at > now - claim_ttl:
+            return False
+        self.step_task_id, self.step_started_at = task_id, now
         self.status = STEP_STATUS[step][0] or self.status
         return True
 
     def finish_step(self, step: str, progress: int) -> None:
         self.plan = self.plan[1:]
+        self.step_task_id = self.step_started_at = None
         self.status = STEP_STATUS[step][1]
         self.progress = max(self.progress, progress)
         if step == "deliver":

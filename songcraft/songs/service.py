@@ -64,6 +64,8 @@ def get_user_song(user: User, song_id: uuid.UUID, *, for_update: bool = False) -
 def delete_song(user: User, song_id: uuid.UUID) -> None:
     """Delete the song and, once that is committed, its stored files. The order stays used."""
     song = get_user_song(user, song_id, for_update=True)
+    if song.is_busy:
+        raise Conflict("The song is being made; delete it when it is done.")
     prefix = storage_keys.song_prefix(song)
     db.session.delete(song)
     db.session.commit()
@@ -98,7 +100,10 @@ def generate_audio(user: User, song_id: uuid.UUID) -> Song:
     song = get_user_song(user, song_id, for_update=True)
     if not song.lyrics and not song.instrumental:
         raise Conflict("Write or generate lyrics first.")
+    if song.audio_regenerations >= current_app.config["MAX_AUDIO_REGENERATIONS"]:
+        raise Conflict(f"This song has used all {current_app.config['MAX_AUDIO_REGENERATIONS']} new compositions.")
     song.start(pipeline.full_plan(song, first="compose_audio"))
+    song.audio_regenerations += 1
     song.audio_job_id = None  # a new composition, not the resumption of the last one
     pipeline.dispatch(song)
     db.session.commit()
@@ -128,8 +133,8 @@ def select_take(user: User, song_id: uuid.UUID, take_id: uuid.UUID) -> Song:
     take = next((t for t in song.takes if t.id == take_id), None)
     if take is None:
         raise NotFound("Take not found.")
-    if song.status == "generating_audio":
-        raise Conflict("The takes are being replaced; try again when the audio is ready.")
+    if song.is_busy:
+        raise Conflict("The song is being made; choose a take when it is done.")
     for other in song.takes:
         other.selected = other.id == take.id
     song.duration_seconds = take.duration_seconds
@@ -153,9 +158,10 @@ def video_url(song: Song) -> str | None:
 
 
 def stop_for_refund(order: Order) -> None:
-    """A refunded order's song stops where it is: its remaining steps are dropped (caller commits)."""
+    """A refunded order's song stops where it is: its remaining steps are dropped, so neither the
+    worker nor an admin retry carries on (caller commits)."""
     song = db.session.scalar(sa.select(Song).where(Song.order_id == order.id).with_for_update())
-    if song is not None and song.is_busy:
+    if song is not None and song.plan:
         song.plan = []
         song.fail("The order was refunded, so the song was stopped.")
 

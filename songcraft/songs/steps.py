@@ -24,16 +24,18 @@ log = logging.getLogger(__name__)
 
 # Progress (0-100) when each step starts and ends; long steps move within their range.
 PROGRESS = {"write_lyrics": (5, 25), "compose_audio": (30, 85), "render_video": (87, 97), "deliver": (98, 100)}
+# (soft, hard) time limits in seconds per step; a step's claim goes stale after its hard limit.
+TIME_LIMITS = {"write_lyrics": (180, 210), "compose_audio": (900, 960), "render_video": (900, 960), "deliver": (60, 90)}
 
 
 def _locked_song(song_id: str) -> Song | None:
     return db.session.scalar(sa.select(Song).where(Song.id == uuid.UUID(song_id)).with_for_update())
 
 
-def run_step(song_id: str, step: str) -> bool:
+def run_step(song_id: str, step: str, task_id: str) -> bool:
     """Run one step if it is the song's next planned step; False when there is nothing to do."""
     song = _locked_song(song_id)
-    if song is None or not song.begin_step(step):
+    if song is None or not song.begin_step(step, task_id, timedelta(seconds=TIME_LIMITS[step][1] + 60)):
         db.session.rollback()
         log.info("step skipped", extra={"song_id": song_id, "step": step})
         return False
@@ -171,7 +173,8 @@ def deliver(song: Song) -> None:
         {"name": user.full_name or user.email, "title": song.title or f"A song for {song.recipient_name}",
          "song_url": f"{current_app.config['FRONTEND_URL']}/songs/{song.id}",
          "audio_link": f"{base}/api/v1/songs/{song.id}/audio",
-         "video_link": f"{base}/api/v1/songs/{song.id}/video" if song.video_key else None},
+         "video_link": f"{base}/api/v1/songs/{song.id}/video" if song.video_key else None,
+         "needs_photos": not has_everything},
         dedupe_key=f"song-ready:{song.id}:{'video' if song.video_key else 'audio'}",
     )
     db.session.commit()
@@ -187,16 +190,14 @@ def recover_stuck_songs(max_recoveries: int = 3) -> dict[str, int]:
     stuck = db.session.scalars(
         sa.select(Song).where(Song.status != "failed", Song.status != "completed", Song.updated_at < cutoff).with_for_update(skip_locked=True)
     ).all()
-    resumed = failed = 0
-    for song in (s for s in stuck if s.plan):
-        if song.recoveries >= max_recoveries:
-            failed += 1
-            db.session.commit()
-            fail_step(str(song.id), song.plan[0], "The song stalled repeatedly; our team has been notified.")
-            continue
+    give_up = [(str(song.id), song.plan[0]) for song in stuck if song.plan and song.recoveries >= max_recoveries]
+    resumed = 0
+    for song in (s for s in stuck if s.plan and s.recoveries < max_recoveries):
         song.recoveries += 1
         song.updated_at = utcnow()
         pipeline.dispatch(song)
         resumed += 1
     db.session.commit()
-    return {"resumed": resumed, "failed": failed}
+    for song_id, step in give_up:
+        fail_step(song_id, step, "The song stalled repeatedly; our team has been notified.")
+    return {"resumed": resumed, "failed": len(give_up)}

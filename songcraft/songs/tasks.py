@@ -18,13 +18,9 @@ from songcraft.songs import steps
 log = logging.getLogger(__name__)
 MAX_RETRIES = 5
 
-# (soft, hard) time limits in seconds per step.
-TIME_LIMITS = {"write_lyrics": (180, 210), "compose_audio": (900, 960), "render_video": (900, 960), "deliver": (60, 90)}
-
-
 def _run(task, step: str, song_id: str) -> bool:
     try:
-        return steps.run_step(song_id, step)
+        return steps.run_step(song_id, step, task.request.id)
     except TransientProviderError as error:
         if task.request.retries < MAX_RETRIES:
             delay = min(600, 10 * 2 ** task.request.retries) * random.uniform(0.5, 1.5)
@@ -41,7 +37,7 @@ def _run(task, step: str, song_id: str) -> bool:
 
 
 def _step_task(step: str):
-    soft, hard = TIME_LIMITS[step]
+    soft, hard = steps.TIME_LIMITS[step]
 
     @shared_task(bind=True, name=f"songcraft.songs.{step}", max_retries=MAX_RETRIES, soft_time_limit=soft, time_limit=hard)
     def task(self, song_id: str) -> bool:

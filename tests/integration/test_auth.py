@@ -224,3 +224,16 @@ def test_login_is_rate_limited_with_retry_after(client, app):
 def test_other_sensitive_endpoints_are_rate_limited(client, app, path, payload):
     responses = [client.post(f"{API}{path}", json=payload).status_code for _ in range(12)]
     assert 429 in responses
+
+
+def test_a_lone_surrogate_in_a_password_is_not_a_500(client, make_account):
+    account = make_account(login=False)
+    response = client.post(f"{API}/login", json={"email": account.email, "password": "abcdefgh\ud800"})
+    assert response.status_code == 401
+
+
+def test_link_tokens_are_not_written_to_the_access_log(client, caplog):
+    with caplog.at_level("INFO", logger="songcraft.access"):
+        client.get(f"{API}/verify-email/secret-token-value")
+    paths = [record.path for record in caplog.records if hasattr(record, "path")]
+    assert paths == ["/api/v1/auth/verify-email/***"]

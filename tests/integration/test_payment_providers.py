@@ -507,3 +507,25 @@ def test_sandbox_rejects_a_tampered_webhook(sandbox):
 
     with pytest.raises(InvalidSignature):
         sandbox.parse_webhook(body.replace(b"ord_42", b"ord_99"), headers)
+
+
+def test_partial_refunds_do_not_refund_the_order(lemonsqueezy, stripe_provider):
+    partial = order_webhook("order_refunded", order_id="o-1", status="partial_refund")
+    full = order_webhook("order_refunded", order_id="o-1", status="refunded")
+    partial_event = lemonsqueezy.parse_webhook(partial, {"X-Signature": sign_lemonsqueezy(partial, LS_SECRET)})
+    full_event = lemonsqueezy.parse_webhook(full, {"X-Signature": sign_lemonsqueezy(full, LS_SECRET)})
+    assert (partial_event.kind, full_event.kind) == ("ignored", "refunded")
+
+    body = event("charge.refunded", charge(order_id="o-1", amount=1900, amount_refunded=500))
+    stripe_event = stripe_provider.parse_webhook(body, {"Stripe-Signature": sign_stripe(body, STRIPE_SECRET, NOW)})
+    assert stripe_event.kind == "ignored"
+
+
+def test_lemonsqueezy_amount_is_the_subtotal_before_tax():
+    from songcraft.providers.payments.lemonsqueezy import parse_order_webhook
+
+    payload = json.loads(order_webhook("order_created", order_id="o-1", total=1900))
+    payload["data"]["attributes"].update(subtotal=1900, tax=380, total=2280)
+    body = json.dumps(payload).encode()
+    paid = parse_order_webhook(body, {"X-Signature": sign_lemonsqueezy(body, LS_SECRET)}, LS_SECRET)
+    assert paid.kind == "paid" and paid.amount_cents == 1900

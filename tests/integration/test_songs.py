@@ -341,3 +341,59 @@ def test_suno_callbacks_are_acknowledged_without_trusting_them(client, app, make
     assert client.post(f"{SONGS}/callbacks/suno", json={"data": {"task_id": "other", "callbackType": "complete"}, "code": 200}).json == {"status": "ignored"}
     assert client.post(f"{SONGS}/callbacks/suno", data="nonsense").json == {"status": "ignored"}
     assert client.get(f"{SONGS}/{song_id}", headers=account.headers).json["takes"] == []
+
+
+def test_a_refunded_order_stops_its_song_for_good(client, app, make_account, monkeypatch):
+    from songcraft.songs import service
+
+    monkeypatch.setattr("songcraft.songs.pipeline.dispatch", lambda song: None)
+    account = make_account()
+    order = paid_order(client, app, account)
+    song_id = client.post(f"{SONGS}/", json=brief(order), headers=account.headers).json["id"]
+    body, headers = sandbox_webhook(app, order, account.email, event_name="order_refunded")
+    assert client.post(WEBHOOK, data=body, headers=headers).json["status"] == "refunded"
+
+    stopped = client.get(f"{SONGS}/{song_id}", headers=account.headers).json
+    assert stopped["status"] == "failed" and "refunded" in stopped["error"]
+    response = client.post(f"{SONGS}/{song_id}/generate-lyrics", headers=account.headers)
+    assert response.status_code == 409 and "refunded" in response.json["message"]
+    with app.app_context(), pytest.raises(Exception) as refused:
+        service.retry_failed(uuid.UUID(song_id))
+    assert refused.value.status_code == 409
+
+
+def test_compositions_are_bounded(client, app, make_account, monkeypatch):
+    from songcraft.extensions import db
+    from songcraft.songs.models import Song
+
+    monkeypatch.setattr("songcraft.songs.pipeline.dispatch", lambda song: None)
+    monkeypatch.setitem(app.config, "MAX_AUDIO_REGENERATIONS", 1)
+    account = make_account()
+    song_id = start_song(client, app, account, custom_lyrics="[Verse]\nMaya you shine so bright today")["id"]
+    with app.app_context():  # as if the first run had finished
+        db.session.execute(db.update(Song).values(plan=[], status="completed"))
+        db.session.commit()
+    assert client.post(f"{SONGS}/{song_id}/generate-audio", headers=account.headers).status_code == 202
+    with app.app_context():
+        db.session.execute(db.update(Song).values(plan=[], status="completed"))
+        db.session.commit()
+    refused = client.post(f"{SONGS}/{song_id}/generate-audio", headers=account.headers)
+    assert refused.status_code == 409 and "compositions" in refused.json["message"]
+
+
+def test_a_second_copy_of_a_step_stands_back_while_the_first_holds_it():
+    from datetime import timedelta
+
+    from songcraft.orders.models import Order
+    from songcraft.songs.models import Song
+
+    song = Song(order=Order(status="paid"), plan=["compose_audio", "deliver"], status="lyrics_ready")
+    ttl = timedelta(minutes=17)
+    assert song.begin_step("compose_audio", "task-a", ttl) is True
+    assert song.begin_step("compose_audio", "task-b", ttl) is False  # a re-sent copy of the same step
+    assert song.begin_step("compose_audio", "task-a", ttl) is True  # the same task, redelivered after a crash
+    song.step_started_at -= timedelta(minutes=30)
+    assert song.begin_step("compose_audio", "task-b", ttl) is True  # the first holder is long dead
+    assert song.begin_step("deliver", "task-c", ttl) is False  # not due yet
+    song.fail("boom")
+    assert song.begin_step("compose_audio", "task-b", ttl) is False  # failed songs wait for a retry

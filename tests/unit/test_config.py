@@ -41,7 +41,10 @@ def test_real_providers_are_chosen_when_their_keys_are_set():
         ({"APP_ENV": "production", "SECRET_KEY": DEFAULT_SECRET_KEY}, "SECRET_KEY"),
         ({"APP_ENV": "production", "SECRET_KEY": STRONG_KEY, "DEBUG": "true"}, "DEBUG"),
         ({"APP_ENV": "production", "SECRET_KEY": STRONG_KEY}, "FLOWER_BASIC_AUTH"),
-        ({"APP_ENV": "production", "SECRET_KEY": STRONG_KEY, "FLOWER_BASIC_AUTH": "ops:pw"}, "SMTP_HOST"),
+        ({"APP_ENV": "production", "SECRET_KEY": STRONG_KEY, "FLOWER_BASIC_AUTH": "ops:pw", "SMTP_HOST": "m"}, "PAYMENT_PROVIDER"),
+        ({"APP_ENV": "production", "SECRET_KEY": STRONG_KEY, "FLOWER_BASIC_AUTH": "ops:pw", "STRIPE_SECRET_KEY": "sk",
+          "STRIPE_WEBHOOK_SECRET": "wh"}, "SMTP_HOST"),
+        ({"LEMONSQUEEZY_API_KEY": "k", "LEMONSQUEEZY_STORE_ID": "1"}, "LEMONSQUEEZY_WEBHOOK_SECRET"),
         ({"APP_ENV": "staging"}, "APP_ENV"),
         ({"DEBUG": "maybe"}, "DEBUG"),
         ({"SMTP_PORT": "abc"}, "SMTP_PORT"),
@@ -58,7 +61,8 @@ def test_bad_settings_fail_naming_the_variable(environ, variable):
 
 
 def test_production_with_proper_settings_starts():
-    config = load_config({"APP_ENV": "production", "SECRET_KEY": STRONG_KEY, "FLOWER_BASIC_AUTH": "ops:pw", "SMTP_HOST": "mail"})
+    config = load_config({"APP_ENV": "production", "SECRET_KEY": STRONG_KEY, "FLOWER_BASIC_AUTH": "ops:pw", "SMTP_HOST": "mail",
+                          "STRIPE_SECRET_KEY": "sk", "STRIPE_WEBHOOK_SECRET": "wh"})
     assert config["DEBUG"] is False and config["APP_ENV"] == "production"
 
 

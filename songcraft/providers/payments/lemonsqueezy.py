@@ -81,11 +81,13 @@ def parse_order_webhook(raw_body: bytes, headers: Mapping[str, str], webhook_sec
     """Verify and read a Lemon Squeezy order webhook (also the sandbox's format).
 
     ``order_created`` with status ``paid`` is a payment, with status ``failed`` a failed
-    payment (other statuses, e.g. ``pending``, are ignored); ``order_refunded`` is a refund.
+    payment (other statuses, e.g. ``pending``, are ignored); ``order_refunded`` is a refund
+    only once the order is fully refunded (``refunded`` true) — partial refunds are ignored.
+    The amount compared with the order is the ``subtotal`` (the price before tax and discounts).
 
-    Lemon Squeezy sends no event id, so the event id is ``"{event_name}:{order id}"``: a
-    redelivery of the same order's event is recognised as a duplicate. A body without
-    ``data.id`` falls back to the SHA-256 of the raw body.
+    Lemon Squeezy sends no event id, so the event id is ``"{event_name}:{order id}"`` (plus the
+    refunded amount for refunds, so a later full refund is not mistaken for a partial one's
+    redelivery). A body without ``data.id`` falls back to the SHA-256 of the raw body.
     """
     signature = require_header(headers, "X-Signature")
     if not signature_matches(webhook_secret, raw_body, signature):
@@ -99,23 +101,26 @@ def parse_order_webhook(raw_body: bytes, headers: Mapping[str, str], webhook_sec
     reference = str(data["id"]) if data.get("id") is not None else None
     variant = (attributes.get("first_order_item") or {}).get("variant_id")
     currency = attributes.get("currency")
+    event_id = f"{event_name}:{reference}" if reference else hashlib.sha256(raw_body).hexdigest()
+    if event_name == "order_refunded":
+        event_id += f":{attributes.get('refunded_amount')}"
     return PaymentEvent(
-        event_id=f"{event_name}:{reference}" if reference else hashlib.sha256(raw_body).hexdigest(),
-        kind=_order_event_kind(event_name, attributes.get("status")),
+        event_id=event_id,
+        kind=_order_event_kind(event_name, attributes),
         event_type=event_name,
         order_id=(meta.get("custom_data") or {}).get("order_id"),
-        amount_cents=attributes.get("total"),
+        amount_cents=attributes.get("subtotal"),
         currency=currency.upper() if currency else None,
         variant_id=str(variant) if variant is not None else None,
         provider_reference=reference,
     )
 
 
-def _order_event_kind(event_name: str, status: str | None) -> str:
+def _order_event_kind(event_name: str, attributes: Mapping[str, Any]) -> str:
     if event_name == "order_refunded":
-        return "refunded"
+        return "refunded" if attributes.get("refunded") else "ignored"
     if event_name == "order_created":
-        return {"paid": "paid", "failed": "failed"}.get(status or "", "ignored")
+        return {"paid": "paid", "failed": "failed"}.get(attributes.get("status") or "", "ignored")
     return "ignored"
 
 

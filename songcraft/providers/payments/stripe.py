@@ -139,8 +139,8 @@ def _parse_signature_header(header: str) -> tuple[int, list[str]]:
 def _event_kind(event_type: str, obj: Mapping[str, Any]) -> str:
     if event_type in _PAID_EVENTS:
         return "paid" if obj.get("payment_status") == "paid" else "ignored"
-    if event_type == "charge.refunded":
-        return "refunded"
+    if event_type == "charge.refunded":  # also sent for partial refunds: only a full one refunds the order
+        return "refunded" if obj.get("refunded") else "ignored"
     if event_type in _FAILED_EVENTS:
         return "failed"
     return "ignored"
