@@ -242,12 +242,20 @@ def _clean_state(request):
 
     with application.app_context():
         tables = [table.name for table in reversed(db.metadata.sorted_tables)]
-        if db.engine.dialect.name == "postgresql":
-            db.session.execute(sa.text(f"TRUNCATE {', '.join(tables)} CASCADE"))
-        else:
-            for table in tables:
-                db.session.execute(sa.text(f'DELETE FROM "{table}"'))
-        db.session.commit()
+        for attempt in range(5):  # the worker may still be finishing the previous test's song
+            try:
+                if db.engine.dialect.name == "postgresql":
+                    db.session.execute(sa.text(f"TRUNCATE {', '.join(tables)} CASCADE"))
+                else:
+                    for table in tables:
+                        db.session.execute(sa.text(f'DELETE FROM "{table}"'))
+                db.session.commit()
+                break
+            except sa.exc.OperationalError:
+                db.session.rollback()
+                if attempt == 4:
+                    raise
+                time.sleep(0.5)
         limiter.reset()
         redis_client = application.extensions.get("redis")
         if redis_client is not None:
