@@ -59,3 +59,18 @@ def _sqlite_enforces_foreign_keys(dbapi_connection, connection_record) -> None:
     """SQLite ignores foreign keys (and so ON DELETE CASCADE) unless asked, per connection."""
     if type(dbapi_connection).__module__.startswith("sqlite3"):
         dbapi_connection.execute("PRAGMA foreign_keys=ON")
+
+
+def get_owned(model, owner_id, object_id, *, for_update: bool = False):
+    """The row `object_id` of `model` if it belongs to `owner_id`, else NotFound (404).
+
+    Someone else's resource is reported as absent, never as forbidden, so ids cannot be probed.
+    """
+    from songcraft.errors import NotFound
+    from songcraft.extensions import db
+
+    query = sa.select(model).where(model.id == object_id, model.user_id == owner_id)
+    row = db.session.scalar(query.with_for_update() if for_update else query)
+    if row is None:
+        raise NotFound(f"{model.__name__} not found.")
+    return row

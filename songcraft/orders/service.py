@@ -10,8 +10,8 @@ import sqlalchemy as sa
 from flask import current_app
 
 from songcraft.auth.models import User
-from songcraft.common.db import insert_unless_exists, utcnow
-from songcraft.errors import NotFound, ServiceUnavailable, Unauthorized
+from songcraft.common.db import get_owned, insert_unless_exists, utcnow
+from songcraft.errors import ServiceUnavailable, Unauthorized
 from songcraft.extensions import db
 from songcraft.notifications.service import queue_email
 from songcraft.orders import catalogue
@@ -67,12 +67,7 @@ def user_orders(user: User) -> sa.Select:
 
 
 def get_user_order(user: User, order_id: uuid.UUID, *, for_update: bool = False) -> Order:
-    """The caller's order; someone else's is reported as absent (404), never as forbidden."""
-    query = sa.select(Order).where(Order.id == order_id, Order.user_id == user.id)
-    order = db.session.scalar(query.with_for_update() if for_update else query)
-    if order is None:
-        raise NotFound("Order not found.")
-    return order
+    return get_owned(Order, user.id, order_id, for_update=for_update)
 
 
 # --- Webhooks ---------------------------------------------------------------------------

@@ -8,8 +8,7 @@ import sqlalchemy as sa
 from flask import current_app
 
 from songcraft.auth.models import User
-from songcraft.common.db import utcnow
-from songcraft.common.dispatch import after_commit
+from songcraft.common.db import get_owned, utcnow
 from songcraft.errors import Conflict, NotFound, PaymentRequired
 from songcraft.extensions import db
 from songcraft.files.models import Image
@@ -54,11 +53,7 @@ def user_songs(user: User, status: str | None = None) -> sa.Select:
 
 
 def get_user_song(user: User, song_id: uuid.UUID, *, for_update: bool = False) -> Song:
-    query = sa.select(Song).where(Song.id == song_id, Song.user_id == user.id)
-    song = db.session.scalar(query.with_for_update() if for_update else query)
-    if song is None:
-        raise NotFound("Song not found.")
-    return song
+    return get_owned(Song, user.id, song_id, for_update=for_update)
 
 
 def delete_song(user: User, song_id: uuid.UUID) -> None:

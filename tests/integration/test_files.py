@@ -10,7 +10,7 @@ import pytest
 from PIL import Image as PILImage
 
 from tests.conftest import free_port
-from tests.integration.test_songs import SONGS, fetch, paid_order, start_song, wait_for_song
+from tests.integration.test_songs import SONGS, fetch, start_song, wait_for_song
 
 FILES = "/api/v1/files/songs"
 
