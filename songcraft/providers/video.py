@@ -18,14 +18,15 @@ import os
 import re
 import subprocess
 import tempfile
-import textwrap
 import time
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 
 import imageio_ffmpeg
-from PIL import Image, ImageDraw, ImageFilter, ImageFont, ImageOps
+from PIL import Image, ImageFilter, ImageOps
+
+from songcraft.providers.video_captions import Caption, CaptionTrack, even, tidy_captions, write_caption_track
 
 FRAME_SIZES = {"16:9": (1280, 720), "9:16": (720, 1280)}
 MAX_IMAGES = 10
@@ -34,20 +35,12 @@ ZOOM = 0.12  # how far the Ken Burns motion zooms or pans, relative to the frame
 CROSSFADE_SECONDS = 1.0
 CONTAIN_ASPECT_TOLERANCE = 1.3  # wider aspect mismatch than this: show whole photo on a blurred fill
 STDERR_TAIL_CHARS = 2000
-CAPTION_FONT = "DejaVuSans-Bold.ttf"  # Pillow looks the bare name up in the system font folders
 # Measured on 2 cores: superfast needs ~30% less CPU than veryfast for the same
 # visual quality (SSIM) at twice the bitrate, still under 1 Mbit/s at 720p.
 X264_PRESET = "superfast"
 X264_CRF = 23
 
 _DURATION = re.compile(r"Duration: (\d+):(\d\d):(\d\d(?:\.\d+)?)")
-
-
-@dataclass(frozen=True)
-class Caption:
-    start: float
-    end: float
-    text: str
 
 
 @dataclass(frozen=True)
@@ -87,12 +80,12 @@ def render_video(
     ffmpeg = _Ffmpeg(deadline=time.monotonic() + timeout)
     duration = ffmpeg.duration_of(audio_path)
     photo_paths = image_paths[: max(1, int(duration / MIN_SECONDS_PER_PHOTO))]
-    tidy_captions = _tidy(captions or [], duration)
-    plan = _SlidePlan.build(duration, len(photo_paths), tidy_captions, fps)
+    shown_captions = tidy_captions(captions or [], duration)
+    plan = _SlidePlan.build(duration, len(photo_paths), shown_captions, fps)
     with tempfile.TemporaryDirectory(prefix="songcraft-video-", dir=temp_dir) as work_dir:
         work = Path(work_dir)
         photos = _prepare_photos(photo_paths, frame_size, work)
-        caption_track = _write_caption_track(tidy_captions, frame_size, work)
+        caption_track = write_caption_track(shown_captions, frame_size, work)
         command = _render_command(audio_path, photos, caption_track, plan, frame_size, output_path)
         ffmpeg.run(command, what="render the video")
     return VideoInfo(
@@ -204,7 +197,7 @@ def _prepare_photos(paths: list[str], frame_size: tuple[int, int], work: Path) -
 
 def _prepare_photo(path: str, frame_size: tuple[int, int], target: Path) -> Path:
     """Compose the photo at the frame's aspect ratio, ``1 + ZOOM`` times the frame size."""
-    width, height = (_even(side * (1 + ZOOM)) for side in frame_size)
+    width, height = (even(side * (1 + ZOOM)) for side in frame_size)
     try:
         with Image.open(path) as opened:
             # JPEGs decode at a reduced scale that still covers the frame in either orientation.
@@ -238,120 +231,10 @@ def _blurred_fill(photo: Image.Image, size: tuple[int, int]) -> Image.Image:
     return Image.blend(blurred, Image.new("RGB", size, "black"), 0.35)
 
 
-def _even(value: float) -> int:
-    return int(round(value / 2)) * 2
-
-
-def _tidy(captions: list[Caption], duration: float) -> list[Caption]:
-    """Sorted, non-overlapping, non-empty captions inside the song."""
-    ordered = sorted((c for c in captions if c.text.strip()), key=lambda c: c.start)
-    tidy = []
-    for index, caption in enumerate(ordered):
-        next_start = ordered[index + 1].start if index + 1 < len(ordered) else duration
-        start, end = max(caption.start, 0.0), min(caption.end, next_start, duration)
-        if end > start:
-            tidy.append(Caption(start, end, caption.text.strip()))
-    return tidy
-
-
-@dataclass(frozen=True)
-class _CaptionTrack:
-    """An ffconcat list of equally sized caption images, and where they go on the frame."""
-
-    listing: Path
-    x: int
-    y: int
-
-
-def _write_caption_track(captions: list[Caption], frame_size: tuple[int, int], work: Path) -> _CaptionTrack | None:
-    """Draw every caption and list each image for its time span, blanks in between.
-
-    The band is only as large as the longest caption needs, because the
-    overlay blends every pixel of it into every frame.
-    """
-    if not captions:
-        return None
-    style = _CaptionStyle.for_frame(frame_size)
-    texts = [style.wrap(caption.text) for caption in captions]
-    band_size = style.band_size(texts)
-    blank = work / "caption-blank.png"
-    style.draw("", band_size).save(blank)
-    entries, clock = [], 0.0
-    for index, (caption, text) in enumerate(zip(captions, texts)):
-        image = work / f"caption{index}.png"
-        style.draw(text, band_size).save(image)
-        if caption.start > clock:
-            entries.append((blank, caption.start - clock))
-        entries.append((image, caption.end - caption.start))
-        clock = caption.end
-    # The concat demuxer ignores the last entry's duration: end on a blank.
-    entries.append((blank, 1.0))
-    listing = work / "captions.ffconcat"
-    listing.write_text(
-        "ffconcat version 1.0\n"
-        + "".join(f"file '{path.name}'\nduration {seconds:.3f}\n" for path, seconds in entries)
-        + f"file '{blank.name}'\n"
-    )
-    width, height = frame_size
-    return _CaptionTrack(listing, x=(width - band_size[0]) // 2, y=height - band_size[1] - height // 16)
-
-
-@dataclass(frozen=True)
-class _CaptionStyle:
-    """White text with a black outline, centred, at most three lines."""
-
-    font: ImageFont.FreeTypeFont | ImageFont.ImageFont
-    font_size: int
-    chars_per_line: int
-    MAX_LINES = 3
-
-    @classmethod
-    def for_frame(cls, frame_size: tuple[int, int]) -> _CaptionStyle:
-        font_size = max(16, min(frame_size) // 16)
-        font = _caption_font(font_size)
-        average_char = font.getlength("abcdefghijklmnopqrstuvwxyz ") / 27
-        return cls(font, font_size, chars_per_line=max(10, int(frame_size[0] * 0.85 / average_char)))
-
-    def wrap(self, text: str) -> str:
-        return "\n".join(textwrap.wrap(text, self.chars_per_line, max_lines=self.MAX_LINES, placeholder=" …"))
-
-    def band_size(self, texts: list[str]) -> tuple[int, int]:
-        measure = ImageDraw.Draw(Image.new("RGBA", (1, 1)))
-        boxes = [measure.multiline_textbbox((0, 0), text, **self._layout()) for text in texts]
-        padding = self.font_size // 2
-        return (
-            _even(max(right - left for left, _, right, _ in boxes) + 2 * padding),
-            _even(max(bottom - top for _, top, _, bottom in boxes) + 2 * padding),
-        )
-
-    def draw(self, text: str, size: tuple[int, int]) -> Image.Image:
-        band = Image.new("RGBA", size, (0, 0, 0, 0))
-        if text:
-            centre = (size[0] / 2, size[1] / 2)
-            ImageDraw.Draw(band).multiline_text(centre, text, anchor="mm", fill="white", stroke_fill="black", **self._layout())
-        return band
-
-    def _layout(self) -> dict:
-        return {
-            "font": self.font,
-            "align": "center",
-            "spacing": self.font_size * 0.3,
-            "stroke_width": max(2, self.font_size // 12),
-        }
-
-
-def _caption_font(size: int) -> ImageFont.FreeTypeFont | ImageFont.ImageFont:
-    """DejaVu Sans where installed (covers Cyrillic and Greek too), else Pillow's built-in font."""
-    try:
-        return ImageFont.truetype(CAPTION_FONT, size)
-    except OSError:
-        return ImageFont.load_default(size)
-
-
 def _render_command(
     audio_path: str,
     photos: list[Path],
-    caption_track: _CaptionTrack | None,
+    caption_track: CaptionTrack | None,
     plan: _SlidePlan,
     frame_size: tuple[int, int],
     output_path: str,
