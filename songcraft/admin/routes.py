@@ -5,7 +5,7 @@ import uuid
 
 from flask.views import MethodView
 from flask_jwt_extended import current_user
-from flask_smorest import Blueprint
+from songcraft.common.blueprint import Blueprint
 
 from songcraft.admin import health, schemas, service, stats
 from songcraft.auth.access import BEARER, login_required
@@ -28,11 +28,8 @@ def admin_only(view):
 class RowPage(SelectPage):
     """Pages a select of several columns (rows, where SelectPage gives the first column only)."""
 
-    @property
-    def items(self):
-        return db.session.execute(
-            self.collection.limit(self.page_params.page_size).offset(self.page_params.first_item)
-        ).all()
+    def fetch(self, query):
+        return db.session.execute(query).all()
 
 
 @blp.route("/dashboard/stats")

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from flask.views import MethodView
 from flask_jwt_extended import current_user, get_jwt
-from flask_smorest import Blueprint
+from songcraft.common.blueprint import Blueprint
 
 from songcraft.auth import schemas, service
 from songcraft.auth.access import BEARER, login_required, token_family

@@ -6,7 +6,7 @@ import uuid
 from flask import request
 from flask.views import MethodView
 from flask_jwt_extended import current_user
-from flask_smorest import Blueprint
+from songcraft.common.blueprint import Blueprint
 
 from songcraft.auth.access import BEARER, login_required
 from songcraft.common.pagination import SelectPage

@@ -6,7 +6,7 @@ import uuid
 from flask import redirect, request
 from flask.views import MethodView
 from flask_jwt_extended import current_user
-from flask_smorest import Blueprint
+from songcraft.common.blueprint import Blueprint
 
 from songcraft.auth.access import BEARER, login_required
 from songcraft.common.pagination import SelectPage
@@ -57,6 +57,7 @@ class SongById(MethodView):
     @login_required()
     @blp.response(204)
     @blp.alt_response(404, schema=ErrorSchema, description="No such song of yours")
+    @blp.alt_response(409, schema=ErrorSchema, description="The song is being made")
     def delete(self, song_id: uuid.UUID):
         """Delete a song and its files"""
         service.delete_song(current_user, song_id)
