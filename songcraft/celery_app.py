@@ -13,6 +13,7 @@ TASK_ROUTES = {
     "songcraft.email.*": {"queue": "email"},
     "songcraft.songs.write_lyrics": {"queue": "ai"},
     "songcraft.songs.compose_audio": {"queue": "ai"},
+    "songcraft.songs.collect_audio": {"queue": "ai"},
     "songcraft.songs.render_video": {"queue": "media"},
     "songcraft.*": {"queue": "default"},
 }

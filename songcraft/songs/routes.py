@@ -147,8 +147,8 @@ def download_video(song_id: uuid.UUID):
 
 @blp.route("/callbacks/suno", methods=["POST"])
 @blp.response(200, schemas.CallbackResultSchema)
-@blp.doc(description="Suno posts here when a composition progresses. Callbacks are not signed, so they are only "
-         "acknowledged and logged; the compose step polls Suno's API for the audio.")
+@blp.doc(description="Suno posts here when a composition progresses. Callbacks are not signed, so a `complete` "
+         "callback is only a hint to collect the takes at once from Suno's API; the polling step remains the fallback.")
 def suno_callback():
     """Suno's composition callback"""
     return {"status": service.note_audio_callback(request.get_json(silent=True) or {})}

@@ -175,13 +175,14 @@ def retry_failed(song_id: uuid.UUID) -> Song:
 
 
 def note_audio_callback(payload: dict) -> str:
-    """Suno's callback, acknowledged and logged against its song.
+    """Suno's callback: when it reports a finished job of one of our songs, collect the takes now.
 
-    Suno does not sign callbacks, so one can never be trusted with audio URLs: the compose
-    step keeps polling Suno's API, which remains the source of truth.
+    Suno does not sign callbacks, so the payload is only a hint: the takes are fetched from
+    Suno's API by the collect task, never from the URLs a callback carries.
     """
     from songcraft.providers.audio.suno import SunoAudioProvider
     from songcraft.providers.errors import ProviderError
+    from songcraft.songs.tasks import collect_audio
 
     try:
         callback = SunoAudioProvider.parse_callback(payload)
@@ -191,4 +192,11 @@ def note_audio_callback(payload: dict) -> str:
     song_id = db.session.scalar(sa.select(Song.id).where(Song.audio_job_id == callback.task_id))
     log.info("audio callback", extra={"task_id": callback.task_id, "song_id": str(song_id) if song_id else None,
                                       "callback_type": callback.callback_type})
-    return "received" if song_id else "ignored"
+    if song_id is None:
+        return "ignored"
+    if callback.callback_type == "complete":
+        try:
+            collect_audio.delay(str(song_id))
+        except Exception:  # broker down: the polling step still collects the takes
+            log.exception("could not enqueue early audio collection", extra={"song_id": str(song_id)})
+    return "received"

@@ -98,23 +98,24 @@ def write_lyrics(song: Song) -> None:
     song.lyrics, song.title = lyrics.as_text(), song.title or lyrics.title
 
 
-def compose_audio(song: Song) -> None:
-    provider = current_app.extensions["audio_provider"]
+def _audio_request(song: Song) -> AudioRequest:
     title = song.title or f"A song for {song.recipient_name}"
-    request = AudioRequest(
+    return AudioRequest(
         title=title,
         lyrics=None if song.instrumental else Lyrics.from_text(title, song.lyrics or ""),
         genre=song.genre, mood=song.mood, instrumental=song.instrumental, seed=song.lyrics_rewrites,
         callback_url=current_app.config.get("SUNO_CALLBACK_URL"),
     )
-    if not song.audio_job_id or song.audio_provider != provider.name:
-        # Remember the job before waiting, so a retried step resumes it instead of paying again.
-        song.audio_job_id, song.audio_provider = provider.submit(request), provider.name
-        db.session.commit()
-    takes = provider.wait(song.audio_job_id, request, _report_progress(song.id, "compose_audio"))
 
+
+def _store_takes(song_id: str, takes) -> Song | None:
+    """Store the takes (replacing earlier ones) unless the compose step was finished meanwhile
+    by the other path (see collect_audio_early). The caller commits."""
+    song = _locked_song(song_id)
+    if song is None or song.plan[:1] != ["compose_audio"]:
+        db.session.rollback()
+        return None
     storage = current_app.extensions["storage"]
-    song = _locked_song(str(song.id))
     song.takes.clear()
     db.session.flush()
     for position, take in enumerate(takes, start=1):
@@ -126,7 +127,46 @@ def compose_audio(song: Song) -> None:
             sections=[vars(section) | {"lines": list(section.lines)} for section in take.sections], selected=position == 1,
         ))
     song.duration_seconds, song.audio_job_id = takes[0].duration_seconds, None
+    return song
+
+
+def compose_audio(song: Song) -> None:
+    provider = current_app.extensions["audio_provider"]
+    request = _audio_request(song)
+    if not song.audio_job_id or song.audio_provider != provider.name:
+        # Remember the job before waiting, so a retried step resumes it instead of paying again.
+        song.audio_job_id, song.audio_provider = provider.submit(request), provider.name
+        db.session.commit()
+    takes = provider.wait(song.audio_job_id, request, _report_progress(song.id, "compose_audio"))
+    if _store_takes(str(song.id), takes):
+        db.session.commit()
+
+
+def collect_audio_early(song_id: str) -> bool:
+    """The provider called back to say a job is complete: collect the takes now and carry on,
+    rather than when the polling step next looks.
+
+    The callback is only a hint: the takes come from the provider's API (`wait` answers at once
+    for a finished job), never from the unsigned callback. Whichever path stores first finishes
+    the step; the other finds the step done and drops its copy.
+    """
+    song = _locked_song(song_id)
+    provider = current_app.extensions["audio_provider"]
+    if song is None or song.status == "failed" or song.plan[:1] != ["compose_audio"] or not song.audio_job_id \
+            or song.audio_provider != provider.name:
+        db.session.rollback()
+        return False
+    job_id, request = song.audio_job_id, _audio_request(song)
+    db.session.commit()  # no lock held while downloading
+    takes = provider.wait(job_id, request)
+    song = _store_takes(song_id, takes)
+    if song is None:
+        return False
+    song.finish_step("compose_audio", PROGRESS["compose_audio"][1])
+    pipeline.dispatch(song)
     db.session.commit()
+    log.info("audio collected early on the provider's callback", extra={"song_id": song_id})
+    return True
 
 
 def render_video(song: Song) -> None:

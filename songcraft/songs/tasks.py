@@ -53,3 +53,13 @@ STEP_TASKS = {step: _step_task(step) for step in steps.STEP_WORK}
 @shared_task(name="songcraft.songs.recover_stuck")
 def recover_stuck() -> dict:
     return steps.recover_stuck_songs()
+
+
+@shared_task(name="songcraft.songs.collect_audio", soft_time_limit=300, time_limit=330)
+def collect_audio(song_id: str) -> bool:
+    """On the provider's completion callback; the polling step stays responsible if this fails."""
+    try:
+        return steps.collect_audio_early(song_id)
+    except ProviderError as error:
+        log.info("early audio collection failed; polling continues", extra={"song_id": song_id, "error": str(error)})
+        return False

@@ -324,23 +324,47 @@ def test_transient_errors_retry_then_give_up_with_a_reason(client, app, make_acc
     assert len(calls) == 1
 
 
-def test_suno_callbacks_are_acknowledged_without_trusting_them(client, app, make_account, monkeypatch):
+def test_suno_callback_collects_the_takes_early_from_the_api_not_the_callback(client, app, make_account, monkeypatch):
+    """The callback only triggers an immediate look at Suno's API; a late polling step then finds the step done."""
     from songcraft.extensions import db
+    from songcraft.providers.audio.suno import SunoAudioProvider
+    from songcraft.songs import steps
     from songcraft.songs.models import Song
+    from songcraft.songs.tasks import STEP_TASKS, collect_audio
+    from tests.fakes.suno_server import FakeSuno
 
-    monkeypatch.setattr("songcraft.songs.pipeline.dispatch", lambda song: None)
+    dispatched, collected = [], []
+    monkeypatch.setattr("songcraft.songs.pipeline.dispatch", lambda song: dispatched.append(list(song.plan)))
+    monkeypatch.setattr(collect_audio, "delay", lambda song_id: collected.append(song_id))
     account = make_account()
-    song_id = start_song(client, app, account)["id"]
-    with app.app_context():
-        db.session.get(Song, uuid.UUID(song_id)).audio_job_id = "suno-task-1"
-        db.session.commit()
-    payload = {"code": 200, "msg": "All generated successfully.",
-               "data": {"callbackType": "complete", "task_id": "suno-task-1",
-                        "data": [{"id": "t1", "audio_url": "http://evil.test/a.mp3", "duration": 120.5}]}}
-    assert client.post(f"{SONGS}/callbacks/suno", json=payload).json == {"status": "received"}
-    assert client.post(f"{SONGS}/callbacks/suno", json={"data": {"task_id": "other", "callbackType": "complete"}, "code": 200}).json == {"status": "ignored"}
-    assert client.post(f"{SONGS}/callbacks/suno", data="nonsense").json == {"status": "ignored"}
-    assert client.get(f"{SONGS}/{song_id}", headers=account.headers).json["takes"] == []
+    song_id = start_song(client, app, account, custom_lyrics="[Verse]\nMaya you shine so bright today")["id"]
+    with FakeSuno() as suno:
+        suno.plan("SUCCESS")
+        provider = SunoAudioProvider("suno-test-key", suno.url, poll_interval=0.01)
+        monkeypatch.setitem(app.extensions, "audio_provider", provider)
+        with app.app_context():
+            song = db.session.get(Song, uuid.UUID(song_id))
+            song.audio_job_id, song.audio_provider = provider.submit(steps._audio_request(song)), "suno"
+            db.session.commit()
+            job_id = song.audio_job_id
+
+        forged = {"code": 200, "msg": "ok", "data": {"callbackType": "complete", "task_id": job_id,
+                                                   "data": [{"id": "x", "audio_url": "http://evil.test/a.mp3", "duration": 1}]}}
+        assert client.post(f"{SONGS}/callbacks/suno", json=dict(forged, data=dict(forged["data"], callbackType="text"))).json == {"status": "received"}
+        assert collected == []  # only completion triggers collection
+        assert client.post(f"{SONGS}/callbacks/suno", json=forged).json == {"status": "received"}
+        assert collected == [song_id]
+        assert client.post(f"{SONGS}/callbacks/suno", json=dict(forged, data=dict(forged["data"], task_id="other"))).json == {"status": "ignored"}
+        assert client.post(f"{SONGS}/callbacks/suno", data="nonsense").json == {"status": "ignored"}
+
+        with app.app_context():
+            assert steps.collect_audio_early(song_id) is True
+            assert steps.collect_audio_early(song_id) is False  # a second callback changes nothing
+            # The polling step's own message arrives late: the step is already done.
+            assert STEP_TASKS["compose_audio"].apply(args=[song_id]).get() is False
+    song = client.get(f"{SONGS}/{song_id}", headers=account.headers).json
+    assert song["status"] == "audio_ready" and [t["duration_seconds"] for t in song["takes"]] == [1.0, 1.5]
+    assert dispatched[-1] == ["deliver"]
 
 
 def test_a_refunded_order_stops_its_song_for_good(client, app, make_account, monkeypatch):
