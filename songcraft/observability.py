@@ -43,10 +43,6 @@ def configure_logging(level: str = "INFO") -> None:
     root.setLevel(level)
 
 
-def current_request_id() -> str | None:
-    return g.get("request_id")
-
-
 def init_request_tracing(app: Flask) -> None:
     access_log = logging.getLogger("songcraft.access")
 

@@ -21,10 +21,6 @@ class Product:
     amount_cents: int
     currency: str
 
-    @property
-    def includes_video(self) -> bool:
-        return self.id == "video"
-
 
 def get_product(product_id: str) -> Product:
     config = current_app.config

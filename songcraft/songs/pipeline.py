@@ -20,7 +20,7 @@ def full_plan(song, first: str = "write_lyrics") -> list[str]:
     steps = list(STEPS[STEPS.index(first):])
     if "write_lyrics" in steps and (song.lyrics or song.instrumental):
         steps.remove("write_lyrics")
-    if not song.order.includes_video:
+    if not song.wants_video:
         steps.remove("render_video")
     return steps
 

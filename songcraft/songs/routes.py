@@ -63,17 +63,6 @@ class SongById(MethodView):
         service.delete_song(current_user, song_id)
 
 
-@blp.route("/<uuid:song_id>/generate-lyrics", methods=["POST"])
-@blp.doc(security=BEARER)
-@login_required(verified=True)
-@blp.response(202, schemas.SongSchema)
-@blp.alt_response(404, schema=ErrorSchema, description="No such song of yours")
-@blp.alt_response(409, schema=ErrorSchema, description=BUSY + " (or no rewrites left)")
-def generate_lyrics(song_id: uuid.UUID):
-    """Write new lyrics (a bounded number of rewrites per song)"""
-    return service.regenerate_lyrics(current_user, song_id)
-
-
 @blp.route("/<uuid:song_id>/lyrics", methods=["PUT"])
 @blp.doc(security=BEARER)
 @login_required(verified=True)
@@ -86,26 +75,31 @@ def put_lyrics(data, song_id: uuid.UUID):
     return service.edit_lyrics(current_user, song_id, data["lyrics"])
 
 
-@blp.route("/<uuid:song_id>/generate-audio", methods=["POST"])
-@blp.doc(security=BEARER)
-@login_required(verified=True)
-@blp.response(202, schemas.SongSchema)
-@blp.alt_response(404, schema=ErrorSchema, description="No such song of yours")
-@blp.alt_response(409, schema=ErrorSchema, description=BUSY + " (or no lyrics yet)")
-def generate_audio(song_id: uuid.UUID):
-    """Compose the audio from the current lyrics, then deliver"""
-    return service.generate_audio(current_user, song_id)
+def _start_action(path: str, action, summary: str, conflicts: str):
+    """Register `POST /<song_id>/<path>`: start pipeline steps for one of the caller's songs (202)."""
+
+    def view(song_id: uuid.UUID):
+        return action(current_user, song_id)
+
+    view.__name__, view.__doc__ = action.__name__, summary
+    decorators = (
+        blp.route(f"/<uuid:song_id>/{path}", methods=["POST"]),
+        blp.doc(security=BEARER),
+        login_required(verified=True),
+        blp.response(202, schemas.SongSchema),
+        blp.alt_response(404, schema=ErrorSchema, description="No such song of yours"),
+        blp.alt_response(409, schema=ErrorSchema, description=f"{BUSY} ({conflicts})"),
+    )
+    for decorate in reversed(decorators):
+        view = decorate(view)
 
 
-@blp.route("/<uuid:song_id>/generate-video", methods=["POST"])
-@blp.doc(security=BEARER)
-@login_required(verified=True)
-@blp.response(202, schemas.SongSchema)
-@blp.alt_response(404, schema=ErrorSchema, description="No such song of yours")
-@blp.alt_response(409, schema=ErrorSchema, description=BUSY + " (or not a video order, no audio, no photos)")
-def generate_video(song_id: uuid.UUID):
-    """Render the video from your photos and the song, then deliver"""
-    return service.generate_video(current_user, song_id)
+_start_action("generate-lyrics", service.regenerate_lyrics, "Write new lyrics (a bounded number of rewrites per song)",
+              "or no rewrites left, or the order was refunded")
+_start_action("generate-audio", service.generate_audio, "Compose the audio from the current lyrics, then deliver",
+              "or no lyrics yet, or no compositions left")
+_start_action("generate-video", service.generate_video, "Render the video from your photos and the song, then deliver",
+              "or not a video order, no audio, no photos")
 
 
 @blp.route("/<uuid:song_id>/takes/<uuid:take_id>/select", methods=["POST"])
