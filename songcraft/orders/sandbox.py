@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import uuid
 
-from flask import Blueprint, abort, current_app, redirect, render_template, request
+from flask import Blueprint, abort, current_app, redirect, render_template, request, url_for
 
 from songcraft.extensions import db
 from songcraft.orders import catalogue
@@ -33,7 +33,8 @@ def checkout_page(order_id: uuid.UUID):
     order = _order_for(order_id, token)
     product = catalogue.get_product(order.product)
     return render_template("sandbox_checkout.html", order=order, product=product, token=token,
-                           amount=f"{order.amount_cents / 100:.2f}")
+                           amount=f"{order.amount_cents / 100:.2f}",
+                           order_url=f"{current_app.config['FRONTEND_URL']}/orders/{order.id}")
 
 
 @bp.post("/<uuid:order_id>")
@@ -50,4 +51,5 @@ def confirm(order_id: uuid.UUID):
         status="failed" if declined else "paid",
     )
     handle_payment_webhook(body, headers)
-    return redirect(f"{current_app.config['FRONTEND_URL']}/orders/{order.id}?payment={'declined' if declined else 'paid'}", 303)
+    # Back to the page, which now shows the outcome and links on to the shop's frontend.
+    return redirect(url_for("sandbox_checkout.checkout_page", order_id=order.id, token=token), 303)
