@@ -1,10 +1,10 @@
 """Liveness and readiness probes (outside the versioned API, for load balancers and orchestrators)."""
 from __future__ import annotations
 
-import sqlalchemy as sa
-from flask import Blueprint, current_app, jsonify
+from flask import Blueprint, jsonify
 
-from songcraft.extensions import db
+from songcraft.admin.health import check_broker, check_database
+from songcraft.errors import error_response
 
 bp = Blueprint("health", __name__)
 
@@ -15,25 +15,15 @@ def healthz():
     return jsonify(status="ok")
 
 
-def _check_database() -> None:
-    db.session.execute(sa.text("SELECT 1"))
-
-
-def _check_broker() -> None:
-    with current_app.extensions["celery"].connection_for_write() as connection:
-        connection.ensure_connection(max_retries=1, timeout=2)
-
-
 @bp.get("/readyz")
 def readyz():
-    """Ready to serve: the database and the broker answer."""
+    """Ready to serve: the database and the broker answer (the same checks as the admin health report)."""
     failed = {}
-    for name, check in (("database", _check_database), ("broker", _check_broker)):
+    for name, check in (("database", check_database), ("broker", check_broker)):
         try:
             check()
         except Exception as error:  # report, never raise: this endpoint exists to say what is down
             failed[name] = f"{type(error).__name__}: {str(error)[:200]}"
     if failed:
-        body = {"code": 503, "status": "Service Unavailable", "message": "Not ready: " + ", ".join(failed), "errors": failed}
-        return jsonify(body), 503
+        return error_response(503, "Not ready: " + ", ".join(failed), failed)
     return jsonify(status="ok", checks={"database": "ok", "broker": "ok"})
