@@ -31,6 +31,11 @@ class User(IdMixin, TimestampMixin, db.Model):
     def is_admin(self) -> bool:
         return self.role == "admin"
 
+    @property
+    def display_name(self) -> str:
+        """How emails greet the user."""
+        return self.full_name or self.email
+
 
 class RefreshToken(IdMixin, TimestampMixin, db.Model):
     """One issued refresh token. Tokens of one login share a `family_id`.

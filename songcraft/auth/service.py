@@ -26,7 +26,7 @@ def find_by_email(email: str) -> User | None:
 def _queue_verification(user: User) -> None:
     token = tokens.make_email_token(user, "verify")
     link = f"{current_app.config['FRONTEND_URL']}/verify-email?token={token}"
-    queue_email(user.email, "verify_email", {"name": user.full_name or user.email, "link": link, "token": token})
+    queue_email(user.email, "verify_email", {"name": user.display_name, "link": link, "token": token})
 
 
 def register(email: str, password: str, full_name: str | None) -> User:
@@ -113,7 +113,7 @@ def forgot_password(email: str) -> None:
     if user and user.is_active:
         token = tokens.make_email_token(user, "reset")
         link = f"{current_app.config['FRONTEND_URL']}/reset-password?token={token}"
-        queue_email(user.email, "reset_password", {"name": user.full_name or user.email, "link": link, "token": token})
+        queue_email(user.email, "reset_password", {"name": user.display_name, "link": link, "token": token})
         db.session.commit()
 
 

@@ -162,7 +162,7 @@ def _apply_payment(order: Order, event: PaymentEvent) -> str:
     queue_email(
         user.email,
         "order_paid",
-        {"name": user.full_name or user.email, "product": catalogue.get_product(order.product).name,
+        {"name": user.display_name, "product": catalogue.get_product(order.product).name,
          "amount": f"{order.amount_cents / 100:.2f} {order.currency}", "order_id": str(order.id)},
         dedupe_key=f"order-paid:{order.id}",
     )

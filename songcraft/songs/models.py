@@ -88,6 +88,11 @@ class Song(IdMixin, TimestampMixin, db.Model):
         return next((take for take in self.takes if take.selected), None)
 
     @property
+    def display_title(self) -> str:
+        """The title, or a stand-in until the lyrics step names the song."""
+        return self.title or f"A song for {self.recipient_name}"
+
+    @property
     def wants_video(self) -> bool:
         return self.order.includes_video
 

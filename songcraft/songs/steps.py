@@ -69,7 +69,7 @@ def fail_step(song_id: str, step: str, message: str) -> None:
     queue_email(
         user.email,
         "song_failed",
-        {"name": user.full_name or user.email, "title": song.title or f"a song for {song.recipient_name}", "error": song.error},
+        {"name": user.display_name, "title": song.display_title, "error": song.error},
     )
     db.session.commit()
     log.warning("song failed", extra={"song_id": song_id, "step": step, "error": message})
@@ -99,7 +99,7 @@ def write_lyrics(song: Song) -> None:
 
 
 def _audio_request(song: Song) -> AudioRequest:
-    title = song.title or f"A song for {song.recipient_name}"
+    title = song.display_title
     return AudioRequest(
         title=title,
         lyrics=None if song.instrumental else Lyrics.from_text(title, song.lyrics or ""),
@@ -210,7 +210,7 @@ def deliver(song: Song) -> None:
     queue_email(
         user.email,
         "song_ready",
-        {"name": user.full_name or user.email, "title": song.title or f"A song for {song.recipient_name}",
+        {"name": user.display_name, "title": song.display_title,
          "song_url": f"{current_app.config['FRONTEND_URL']}/songs/{song.id}",
          "audio_link": f"{base}/api/v1/songs/{song.id}/audio",
          "video_link": f"{base}/api/v1/songs/{song.id}/video" if song.video_key else None,

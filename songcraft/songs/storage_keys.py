@@ -22,4 +22,4 @@ def image_key(song, image_id, suffix: str) -> str:
 
 def file_stem(song) -> str:
     """A friendly download name, e.g. 'happy-birthday-maya'."""
-    return re.sub(r"[^a-z0-9]+", "-", (song.title or f"song for {song.recipient_name}").lower()).strip("-")[:60] or "song"
+    return re.sub(r"[^a-z0-9]+", "-", song.display_title.lower()).strip("-")[:60] or "song"
