@@ -77,7 +77,8 @@ def main() -> None:
         print(json.dumps(_render_one(song, json.loads(photos_json), output, video_format)))
         return
     formats = sys.argv[1:] or ["16:9"]
-    print(f"{'format':>6} {'video s':>8} {'wall s':>7} {'x realtime':>10} {'ffmpeg CPU s':>12} {'ffmpeg MB':>10} {'python MB':>10} {'MP4 MB':>7}")
+    print(f"{'format':>6} {'video s':>8} {'wall s':>7} {'x realtime':>10} {'ffmpeg CPU s':>12} "
+          f"{'ffmpeg MB':>10} {'python MB':>10} {'MP4 MB':>7}")
     with tempfile.TemporaryDirectory() as folder:
         photos = _make_photos(Path(folder))
         for seconds in DURATIONS:

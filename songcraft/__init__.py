@@ -38,7 +38,8 @@ def create_app(environ: Mapping[str, str] | None = None) -> Flask:
     jwt.init_app(app)
     mail.init_app(app)
     limiter.init_app(app)
-    cors.init_app(app, resources={r"/api/*": {"origins": [app.config["FRONTEND_URL"]]}}, expose_headers=["X-Request-ID", "X-Pagination", "Retry-After"])
+    cors.init_app(app, resources={r"/api/*": {"origins": [app.config["FRONTEND_URL"]]}},
+                  expose_headers=["X-Request-ID", "X-Pagination", "Retry-After"])
     api.init_app(app)
     api.spec.components.security_scheme("bearerAuth", {"type": "http", "scheme": "bearer", "bearerFormat": "JWT"})
 
@@ -46,16 +47,16 @@ def create_app(environ: Mapping[str, str] | None = None) -> Flask:
     from songcraft.admin.routes import blp as admin_blp
     from songcraft.auth.access import init_jwt_callbacks
     from songcraft.auth.routes import blp as auth_blp
-    from songcraft.orders.routes import blp as orders_blp
-    from songcraft.orders.sandbox import bp as sandbox_bp
-    from songcraft.songs.routes import blp as songs_blp
     from songcraft.celery_app import celery_init_app
     from songcraft.cli import register_cli
     from songcraft.docs import bp as docs_bp
     from songcraft.files.routes import blp as files_api_blp
     from songcraft.files.serve import bp as files_bp
     from songcraft.health import bp as health_bp
+    from songcraft.orders.routes import blp as orders_blp
+    from songcraft.orders.sandbox import bp as sandbox_bp
     from songcraft.providers import init_providers
+    from songcraft.songs.routes import blp as songs_blp
 
     app.extensions["revocation_store"] = _revocation_store(app)
     init_jwt_callbacks()

@@ -1,15 +1,14 @@
 """accounts, refresh tokens, email outbox
 
 Revision ID: 0001
-Revises: 
+Revises:
 Create Date: 2026-11-25 13:41:19.227378
 
 """
-from alembic import op
 import sqlalchemy as sa
+from alembic import op
 
 import songcraft.common.db
-
 
 # revision identifiers, used by Alembic.
 revision = '0001'

@@ -5,11 +5,10 @@ Revises: 0001
 Create Date: 2026-11-25 13:53:54.684904
 
 """
-from alembic import op
 import sqlalchemy as sa
+from alembic import op
 
 import songcraft.common.db
-
 
 # revision identifiers, used by Alembic.
 revision = '0002'

@@ -5,11 +5,10 @@ Revises: 0003
 Create Date: 2026-11-25 14:35:33.417267
 
 """
-from alembic import op
 import sqlalchemy as sa
+from alembic import op
 
 import songcraft.common.db
-
 
 # revision identifiers, used by Alembic.
 revision = '0004'

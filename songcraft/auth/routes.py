@@ -1,15 +1,15 @@
 """HTTP routes for accounts and authentication (the contract's Auth section)."""
 from __future__ import annotations
 
+from flask import current_app
 from flask.views import MethodView
 from flask_jwt_extended import current_user, get_jwt
-from songcraft.common.blueprint import Blueprint
 
 from songcraft.auth import schemas, service
 from songcraft.auth.access import BEARER, login_required, token_family
+from songcraft.common.blueprint import Blueprint
 from songcraft.common.schemas import ErrorSchema, MessageSchema
 from songcraft.extensions import limiter
-from flask import current_app
 
 blp = Blueprint("auth", __name__, url_prefix="/api/v1/auth", description="Accounts and authentication")
 

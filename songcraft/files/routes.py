@@ -5,9 +5,9 @@ import uuid
 
 from flask.views import MethodView
 from flask_jwt_extended import current_user
-from songcraft.common.blueprint import Blueprint
 
 from songcraft.auth.access import BEARER, login_required
+from songcraft.common.blueprint import Blueprint
 from songcraft.common.schemas import ErrorSchema
 from songcraft.files import schemas, service
 

@@ -167,7 +167,8 @@ class S3Storage(Storage):
             code = details.get("Code", "")
             if code in _MISSING_CODES:
                 raise KeyNotFound(f"No file is stored at {key}.") from error
-            raise StorageError(f"S3 bucket {self.bucket} refused the request for {key}: {code} {details.get('Message', '')}".rstrip()) from error
+            message = f"S3 bucket {self.bucket} refused the request for {key}: {code} {details.get('Message', '')}"
+            raise StorageError(message.rstrip()) from error
         except (BotoCoreError, Boto3Error) as error:
             raise StorageError(f"Could not use S3 bucket {self.bucket} at {self.endpoint_url or 'AWS'}: {error}") from error
 

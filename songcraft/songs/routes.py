@@ -6,9 +6,9 @@ import uuid
 from flask import redirect, request
 from flask.views import MethodView
 from flask_jwt_extended import current_user
-from songcraft.common.blueprint import Blueprint
 
 from songcraft.auth.access import BEARER, login_required
+from songcraft.common.blueprint import Blueprint
 from songcraft.common.pagination import SelectPage
 from songcraft.common.schemas import ErrorSchema
 from songcraft.errors import NotFound

@@ -220,7 +220,11 @@ def test_login_is_rate_limited_with_retry_after(client, app):
     assert limited.json["code"] == 429 and limited.json["status"] == "Too Many Requests"
 
 
-@pytest.mark.parametrize("path, payload", [("/register", {"email": "x@example.com", "password": "short"}), ("/password/forgot", {"email": "x@example.com"}), ("/resend-verification", {"email": "x@example.com"})])
+@pytest.mark.parametrize("path, payload", [
+    ("/register", {"email": "x@example.com", "password": "short"}),
+    ("/password/forgot", {"email": "x@example.com"}),
+    ("/resend-verification", {"email": "x@example.com"}),
+])
 def test_other_sensitive_endpoints_are_rate_limited(client, app, path, payload):
     responses = [client.post(f"{API}{path}", json=payload).status_code for _ in range(12)]
     assert 429 in responses

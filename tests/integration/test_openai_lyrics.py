@@ -147,13 +147,13 @@ def _variant(mutate) -> dict:
 @pytest.mark.parametrize(
     ("lyrics", "reason"),
     [
-        (_variant(lambda l: l.update(sections=[])), "without any sections"),
-        (_variant(lambda l: l["sections"][0].update(lines=[])), "empty verse"),
-        (_variant(lambda l: l["sections"][1]["lines"].append("   ")), "blank line in a chorus"),
-        (_variant(lambda l: l["sections"][0].update(kind="rap")), "unknown kind"),
-        (_variant(lambda l: l["sections"].extend(copy.deepcopy(l["sections"]) * 4)), "80 lines"),
-        (_variant(lambda l: l["sections"][0]["lines"].append("la " * 100)), "longer than 200"),
-        (_variant(lambda l: l.update(title=" ")), "without a title"),
+        (_variant(lambda doc: doc.update(sections=[])), "without any sections"),
+        (_variant(lambda doc: doc["sections"][0].update(lines=[])), "empty verse"),
+        (_variant(lambda doc: doc["sections"][1]["lines"].append("   ")), "blank line in a chorus"),
+        (_variant(lambda doc: doc["sections"][0].update(kind="rap")), "unknown kind"),
+        (_variant(lambda doc: doc["sections"].extend(copy.deepcopy(doc["sections"]) * 4)), "80 lines"),
+        (_variant(lambda doc: doc["sections"][0]["lines"].append("la " * 100)), "longer than 200"),
+        (_variant(lambda doc: doc.update(title=" ")), "without a title"),
     ],
     ids=["no-sections", "empty-section", "blank-line", "unknown-kind", "too-many-lines", "long-line", "no-title"],
 )

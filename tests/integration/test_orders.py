@@ -285,7 +285,8 @@ def test_stripe_purchase_end_to_end(client, make_account, stripe):
     assert client.post(WEBHOOK, data=body, headers=headers).json["status"] == "paid"
     assert client.post(WEBHOOK, data=body, headers=headers).json["status"] == "duplicate"
     refund = event("charge.refunded", charge(order_id=order["id"]))
-    assert client.post(WEBHOOK, data=refund, headers={"Stripe-Signature": sign_stripe(refund, "whsec_test", now)}).json["status"] == "refunded"
+    refund_headers = {"Stripe-Signature": sign_stripe(refund, "whsec_test", now)}
+    assert client.post(WEBHOOK, data=refund, headers=refund_headers).json["status"] == "refunded"
     assert order_status(client, account, order["id"]) == "refunded"
 
 

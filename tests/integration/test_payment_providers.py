@@ -19,7 +19,7 @@ from tests.fakes import lemonsqueezy_server as ls_fake
 from tests.fakes import stripe_server as stripe_fake
 from tests.fakes.lemonsqueezy_server import FakeLemonSqueezy, order_webhook, sign_lemonsqueezy
 from tests.fakes.loopback import Reply
-from tests.fakes.stripe_server import FakeStripe, checkout_session, charge, event, sign_stripe
+from tests.fakes.stripe_server import FakeStripe, charge, checkout_session, event, sign_stripe
 
 LS_SECRET = "ls-webhook-secret"
 STRIPE_SECRET = "whsec_test_secret"

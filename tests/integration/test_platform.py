@@ -29,7 +29,8 @@ def test_malformed_json_is_400_in_the_error_shape(client):
 
 def test_too_large_body_is_413_in_the_error_shape(client, app, monkeypatch):
     monkeypatch.setitem(app.config, "MAX_CONTENT_LENGTH", 1024)
-    response = client.post("/api/v1/auth/login", data=json.dumps({"email": "a@b.co", "password": "x" * 5000}), content_type="application/json")
+    body = json.dumps({"email": "a@b.co", "password": "x" * 5000})
+    response = client.post("/api/v1/auth/login", data=body, content_type="application/json")
     assert_error_shape(response, 413)
 
 

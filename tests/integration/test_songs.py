@@ -155,10 +155,12 @@ def test_busy_song_refuses_new_steps_then_allows_them(client, app, make_account,
     song = start_song(client, app, account)
     for path in ("/generate-lyrics", "/generate-audio"):
         assert client.post(f"{SONGS}/{song['id']}{path}", headers=account.headers).status_code == 409
-    assert client.put(f"{SONGS}/{song['id']}/lyrics", json={"lyrics": "My own words for Maya " * 3}, headers=account.headers).status_code == 409
+    own_words = {"lyrics": "My own words for Maya " * 3}
+    assert client.put(f"{SONGS}/{song['id']}/lyrics", json=own_words, headers=account.headers).status_code == 409
     wait_for_song(client, account, song["id"])
 
-    edited = client.put(f"{SONGS}/{song['id']}/lyrics", json={"lyrics": "[Verse]\nMy own words for Maya\nsung on a Sunday"}, headers=account.headers)
+    edit = {"lyrics": "[Verse]\nMy own words for Maya\nsung on a Sunday"}
+    edited = client.put(f"{SONGS}/{song['id']}/lyrics", json=edit, headers=account.headers)
     assert edited.status_code == 200 and edited.json["lyrics"].startswith("[Verse]\nMy own words")
     assert client.post(f"{SONGS}/{song['id']}/generate-video", headers=account.headers).status_code == 409  # audio order
     regenerated = client.post(f"{SONGS}/{song['id']}/generate-audio", headers=account.headers)
@@ -350,11 +352,13 @@ def test_suno_callback_collects_the_takes_early_from_the_api_not_the_callback(cl
 
         forged = {"code": 200, "msg": "ok", "data": {"callbackType": "complete", "task_id": job_id,
                                                    "data": [{"id": "x", "audio_url": "http://evil.test/a.mp3", "duration": 1}]}}
-        assert client.post(f"{SONGS}/callbacks/suno", json=dict(forged, data=dict(forged["data"], callbackType="text"))).json == {"status": "received"}
+        text_callback = dict(forged, data=dict(forged["data"], callbackType="text"))
+        assert client.post(f"{SONGS}/callbacks/suno", json=text_callback).json == {"status": "received"}
         assert collected == []  # only completion triggers collection
         assert client.post(f"{SONGS}/callbacks/suno", json=forged).json == {"status": "received"}
         assert collected == [song_id]
-        assert client.post(f"{SONGS}/callbacks/suno", json=dict(forged, data=dict(forged["data"], task_id="other"))).json == {"status": "ignored"}
+        other_task = dict(forged, data=dict(forged["data"], task_id="other"))
+        assert client.post(f"{SONGS}/callbacks/suno", json=other_task).json == {"status": "ignored"}
         assert client.post(f"{SONGS}/callbacks/suno", data="nonsense").json == {"status": "ignored"}
 
         with app.app_context():

@@ -38,7 +38,8 @@ def make_s3(endpoint: str, bucket: str | None = None, **options) -> S3Storage:
 
 
 def raw_s3_client(endpoint: str):
-    return boto3.client("s3", endpoint_url=f"http://{endpoint}", aws_access_key_id="test-access-key", aws_secret_access_key="test-secret-key", region_name="us-east-1")
+    return boto3.client("s3", endpoint_url=f"http://{endpoint}", aws_access_key_id="test-access-key",
+                        aws_secret_access_key="test-secret-key", region_name="us-east-1")
 
 
 @pytest.fixture
@@ -200,7 +201,8 @@ def test_invalid_keys_are_rejected_everywhere(storage, bad_key, tmp_path):
 
 
 def test_the_longest_allowed_key_works(storage):
-    key = ("a" * MAX_SEGMENT_LENGTH + "/") * (MAX_KEY_LENGTH // (MAX_SEGMENT_LENGTH + 1)) + "b" * (MAX_KEY_LENGTH % (MAX_SEGMENT_LENGTH + 1))
+    segments = MAX_KEY_LENGTH // (MAX_SEGMENT_LENGTH + 1)
+    key = ("a" * MAX_SEGMENT_LENGTH + "/") * segments + "b" * (MAX_KEY_LENGTH % (MAX_SEGMENT_LENGTH + 1))
     assert len(key) == MAX_KEY_LENGTH
     storage.put(key, b"ok", "text/plain")
     assert storage.get(key) == b"ok"

@@ -19,7 +19,12 @@ from songcraft.providers.lyrics.base import Lyrics, LyricsSection, SongBrief
 from songcraft.providers.lyrics.local_meter import last_word, syllables
 from songcraft.providers.lyrics.local_occasions import Occasion, occasion_for
 from songcraft.providers.lyrics.local_phrases import (
-    GENRE_OPENINGS, MOOD_OPENINGS, NAME_OPENINGS, STORY_OPENINGS, genre_key, mood_key,
+    GENRE_OPENINGS,
+    MOOD_OPENINGS,
+    NAME_OPENINGS,
+    STORY_OPENINGS,
+    genre_key,
+    mood_key,
 )
 from songcraft.providers.lyrics.local_rhymes import endings_for
 from songcraft.providers.lyrics.local_story import read_story, shorter_forms

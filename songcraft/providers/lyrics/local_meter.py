@@ -12,7 +12,6 @@ import pronouncing
 
 _WORD = re.compile(r"[A-Za-z]+(?:'[A-Za-z]+)?")
 _VOWEL_GROUP = re.compile(r"[aeiouy]+")
-_STRESS_DIGIT = re.compile(r"\d")
 
 
 def words_of(text: str) -> list[str]:
@@ -41,14 +40,6 @@ def syllables(text: str) -> int:
     """Syllables in a line of lyrics."""
     return sum(word_syllables(word) for word in words_of(text))
 
-
-@lru_cache(maxsize=4096)
-def rhyme_keys(word: str) -> frozenset[str]:
-    """Every way the word's ending can sound: the CMU rhyming part, stress marks dropped."""
-    return frozenset(
-        _STRESS_DIGIT.sub("", pronouncing.rhyming_part(phones))
-        for phones in pronouncing.phones_for_word(word)
-    )
 
 
 def last_word(text: str) -> str:
