@@ -66,6 +66,15 @@ class _Env:
         return value
 
 
+def _email_list(env: _Env, name: str) -> list[str]:
+    """A comma-separated list of email addresses; each must look like one."""
+    addresses = [part.strip() for part in (env.str(name) or "").split(",") if part.strip()]
+    for address in addresses:
+        if "@" not in address or " " in address or address.startswith("@") or address.endswith("@"):
+            raise ConfigError(f"{name} must be comma-separated email addresses, got {address!r}")
+    return addresses
+
+
 def _database_url(env: _Env, data_dir: Path) -> str:
     url = env.str("DATABASE_URL", f"sqlite:///{data_dir / 'songcraft.db'}")
     if url.startswith("postgres://"):  # Heroku-style URLs
@@ -224,6 +233,8 @@ def load_config(environ: Mapping[str, str] | None = None) -> dict:
         "OPENAPI_JSON_PATH": "api/openapi.json",
         "OPENAPI_SWAGGER_UI_PATH": "docs",
         "OPENAPI_SWAGGER_UI_URL": "/docs/assets/",
+        # Operator alerts (see songcraft/alerts)
+        "ADMIN_ALERT_EMAILS": _email_list(env, "ADMIN_ALERT_EMAILS"),
         # Flower
         "FLOWER_BASIC_AUTH": env.str("FLOWER_BASIC_AUTH", "admin:admin"),
     }
@@ -231,6 +242,8 @@ def load_config(environ: Mapping[str, str] | None = None) -> dict:
         raise ConfigError("FLOWER_BASIC_AUTH must be set to user:password in production")
     if profile == "production" and config["PAYMENT_PROVIDER"] == "sandbox":
         raise ConfigError("PAYMENT_PROVIDER must be lemonsqueezy or stripe in production (sandbox payments are free)")
+    if profile == "production" and not config["ADMIN_ALERT_EMAILS"]:
+        raise ConfigError("ADMIN_ALERT_EMAILS must name at least one address in production, or alerts would reach nobody")
     if profile == "production" and config["EMAIL_PROVIDER"] == "console":
         raise ConfigError("SMTP_HOST must be set in production: the console sender would write sign-in links to the logs")
     return config

@@ -1,5 +1,6 @@
 """Imports every model so SQLAlchemy (and Alembic's autogenerate) sees the whole schema."""
 from songcraft.admin.models import AuditLog  # noqa: F401
+from songcraft.alerts.models import Alert  # noqa: F401
 from songcraft.auth.models import RefreshToken, RevokedFamily, User  # noqa: F401
 from songcraft.files.models import Image  # noqa: F401
 from songcraft.notifications.models import OutboxEmail  # noqa: F401

@@ -122,7 +122,8 @@ def smtp_server():
                 return [m for m in self.messages if address.lower() in m["To"].lower()]
 
         def wait_for(self, address: str, count: int = 1, timeout: float = 30.0) -> list:
-            return wait_until(lambda: len(self.to(address)) >= count and self.to(address), timeout, message=f"{count} email(s) to {address}")
+            return wait_until(lambda: len(self.to(address)) >= count and self.to(address), timeout,
+                              message=f"{count} email(s) to {address}")
 
     inbox = Inbox()
     inbox.port = free_port()
@@ -155,6 +156,7 @@ def app_env(services, smtp_server, tmp_path_factory):
         "SMTP_PORT": str(smtp_server.port),
         "FRONTEND_URL": "http://frontend.test",
         "PUBLIC_URL": "http://localhost",
+        "ADMIN_ALERT_EMAILS": "ops@example.com,oncall@example.com",
     }
     cleanups = []
     if services["postgres"]:

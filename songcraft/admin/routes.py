@@ -5,10 +5,11 @@ import uuid
 
 from flask.views import MethodView
 from flask_jwt_extended import current_user
-from songcraft.common.blueprint import Blueprint
 
 from songcraft.admin import health, schemas, service, stats
+from songcraft.alerts import service as alerts_service
 from songcraft.auth.access import BEARER, login_required
+from songcraft.common.blueprint import Blueprint
 from songcraft.common.pagination import SelectPage
 from songcraft.common.schemas import ErrorSchema
 from songcraft.extensions import db
@@ -106,3 +107,15 @@ class Audit(MethodView):
     def get(self):
         """Admin actions, newest first"""
         return service.audit_entries()
+
+
+@blp.route("/alerts")
+class Alerts(MethodView):
+    @admin_only
+    @blp.arguments(schemas.AlertQuerySchema, location="query")
+    @blp.response(200, schemas.AlertSchema(many=True))
+    @blp.paginate(SelectPage, page_size=20, max_page_size=100)
+    @blp.alt_response(422, schema=ErrorSchema, description="Unknown kind")
+    def get(self, query):
+        """Alerts for operators, newest first: one per cause and hour, each also emailed to ADMIN_ALERT_EMAILS"""
+        return alerts_service.alerts(query.get("kind"))

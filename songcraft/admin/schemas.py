@@ -1,5 +1,6 @@
 from marshmallow import Schema, ValidationError, fields, pre_dump, validate, validates_schema
 
+from songcraft.alerts.models import KINDS as ALERT_KINDS
 from songcraft.auth.models import ROLES
 from songcraft.auth.schemas import UserSchema
 from songcraft.celery_app import QUEUES
@@ -114,3 +115,20 @@ class SystemHealthSchema(Schema):
     status = fields.String(metadata={"enum": ["ok", "degraded", "down"]})
     checks = fields.Dict(keys=fields.String(metadata={"enum": ["database", "redis", "broker", "workers", "storage", "email"]}),
                          values=fields.Nested(CheckSchema))
+
+
+class AlertQuerySchema(Schema):
+    kind = fields.String(validate=validate.OneOf(ALERT_KINDS))
+
+
+class AlertSchema(Schema):
+    id = fields.UUID()
+    kind = fields.String(metadata={"enum": list(ALERT_KINDS)})
+    cause = fields.String(metadata={"description": "What went wrong, e.g. `order:<id>` or `suno:credits`"})
+    message = fields.String()
+    action = fields.Function(lambda alert: ALERT_KINDS[alert.kind], metadata={"description": "What an operator should do"})
+    details = fields.Dict()
+    occurrences = fields.Integer(metadata={"description": "How often the cause recurred within the hour"})
+    hour = fields.DateTime(metadata={"description": "The hour the alert belongs to; one alert per cause and hour"})
+    created_at = fields.DateTime()
+    updated_at = fields.DateTime(metadata={"description": "The last occurrence"})

@@ -21,6 +21,7 @@ SUBJECTS = {
     "order_paid": "Thank you! Your SongCraft order is confirmed",
     "song_ready": "Your song “{title}” is ready",
     "song_failed": "We hit a problem with your song “{title}”",
+    "admin_alert": "SongCraft alert: {kind}",
 }
 MAX_ATTEMPTS = 8
 

@@ -16,6 +16,7 @@ from songcraft.extensions import db
 from songcraft.notifications.service import queue_email
 from songcraft.orders import catalogue
 from songcraft.orders.models import Order, WebhookEvent
+from songcraft.orders.signals import order_refunded
 from songcraft.providers.errors import ProviderError, TransientProviderError
 from songcraft.providers.payments.base import CheckoutRequest, InvalidSignature, PaymentEvent
 
@@ -110,7 +111,8 @@ def handle_payment_webhook(raw_body: bytes, headers: Mapping[str, str], provider
         .values(outcome=outcome)
     )
     db.session.commit()
-    log.info("webhook processed", extra={"provider": provider.name, "event_id": event.event_id, "event_type": event.event_type, "outcome": outcome})
+    log.info("webhook processed", extra={"provider": provider.name, "event_id": event.event_id,
+                                         "event_type": event.event_type, "outcome": outcome})
     return outcome
 
 
@@ -173,9 +175,7 @@ def _apply_refund(order: Order) -> str:
     if not order.can_move_to("refunded"):
         return f"ignored: order is {order.status}"
     order.move_to("refunded")
-    from songcraft.songs.service import stop_for_refund  # songs build on orders, not the reverse
-
-    stop_for_refund(order)
+    order_refunded.send(order)
     return "refunded"
 
 

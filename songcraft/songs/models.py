@@ -144,6 +144,9 @@ class Take(IdMixin, TimestampMixin, db.Model):
     duration_seconds: Mapped[float] = mapped_column(sa.Float, nullable=False)
     provider_take_id: Mapped[str | None] = mapped_column(sa.String(200))
     sections: Mapped[list] = mapped_column(sa.JSON, default=list, nullable=False)
+    # [{"start", "end", "text", "section"}] per sung line, in seconds; `timings_estimated` when not measured.
+    line_timings: Mapped[list] = mapped_column(sa.JSON, default=list, server_default="[]", nullable=False)
+    timings_estimated: Mapped[bool] = mapped_column(sa.Boolean, default=False, server_default=sa.false(), nullable=False)
     selected: Mapped[bool] = mapped_column(sa.Boolean, default=False, nullable=False)
 
     song: Mapped[Song] = relationship(back_populates="takes")

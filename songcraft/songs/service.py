@@ -14,6 +14,7 @@ from songcraft.extensions import db
 from songcraft.files.models import Image
 from songcraft.orders.models import Order
 from songcraft.orders.service import get_user_order
+from songcraft.orders.signals import order_refunded
 from songcraft.songs import pipeline, storage_keys
 from songcraft.songs.models import Song
 
@@ -152,6 +153,7 @@ def video_url(song: Song) -> str | None:
     return signed_url(song.video_key, f"{storage_keys.file_stem(song)}.mp4")
 
 
+@order_refunded.connect
 def stop_for_refund(order: Order) -> None:
     """A refunded order's song stops where it is: its remaining steps are dropped, so neither the
     worker nor an admin retry carries on (caller commits)."""

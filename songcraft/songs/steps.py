@@ -11,6 +11,7 @@ from pathlib import Path
 import sqlalchemy as sa
 from flask import current_app
 
+from songcraft.alerts.service import raise_alert
 from songcraft.auth.models import User
 from songcraft.common.db import utcnow
 from songcraft.extensions import db
@@ -71,6 +72,8 @@ def fail_step(song_id: str, step: str, message: str) -> None:
         "song_failed",
         {"name": user.display_name, "title": song.display_title, "error": song.error},
     )
+    raise_alert("song_failed", f"song:{song_id}", f"The song “{song.display_title}” failed at {step}: {song.error}",
+                {"song_id": song_id, "step": step, "customer": user.email})
     db.session.commit()
     log.warning("song failed", extra={"song_id": song_id, "step": step, "error": message})
 
@@ -125,6 +128,9 @@ def _store_takes(song_id: str, takes) -> Song | None:
             position=position, storage_key=key, content_type=take.content_type, size_bytes=len(take.data),
             duration_seconds=take.duration_seconds, provider_take_id=take.provider_take_id,
             sections=[vars(section) | {"lines": list(section.lines)} for section in take.sections], selected=position == 1,
+            line_timings=[{"start": line.start_seconds, "end": line.end_seconds, "text": line.text, "section": line.section}
+                          for line in take.lines],
+            timings_estimated=take.lines_estimated,
         ))
     song.duration_seconds, song.audio_job_id = takes[0].duration_seconds, None
     return song
@@ -171,7 +177,8 @@ def collect_audio_early(song_id: str) -> bool:
 
 def render_video(song: Song) -> None:
     """Render the MP4 for video orders that have photos; without photos the step has nothing to do."""
-    from songcraft.providers.video import Caption, render_video as render
+    from songcraft.providers.video import Caption
+    from songcraft.providers.video import render_video as render
     from songcraft.songs.service import song_images
 
     images = song_images(song)
@@ -228,7 +235,9 @@ def recover_stuck_songs(max_recoveries: int = 3) -> dict[str, int]:
     resume them from their planned step, or fail them after `max_recoveries` attempts."""
     cutoff = utcnow() - timedelta(minutes=current_app.config["SONG_STUCK_MINUTES"])
     stuck = db.session.scalars(
-        sa.select(Song).where(Song.status != "failed", Song.status != "completed", Song.updated_at < cutoff).with_for_update(skip_locked=True)
+        sa.select(Song)
+        .where(Song.status != "failed", Song.status != "completed", Song.updated_at < cutoff)
+        .with_for_update(skip_locked=True)
     ).all()
     give_up = [(str(song.id), song.plan[0]) for song in stuck if song.plan and song.recoveries >= max_recoveries]
     resumed = 0

@@ -80,6 +80,7 @@ ENDPOINTS = [
     ("post", f"/songs/{uuid.uuid4()}/retry", 404),
     ("get", "/system/health", 200),
     ("get", "/audit", 200),
+    ("get", "/alerts", 200),
 ]
 
 
@@ -294,7 +295,8 @@ def test_songs_of_every_user_with_owner_and_status_filter(client, app, make_acco
     everything = client.get(f"{ADMIN}/songs", headers=admin.headers)
     assert everything.status_code == 200 and {s["user_email"] for s in everything.json} == {"first@example.com", "second@example.com"}
     only_failed = client.get(f"{ADMIN}/songs?status=failed&page_size=1", headers=admin.headers)
-    assert [(s["id"], s["user_email"], s["error"]) for s in only_failed.json] == [(failed_id, "first@example.com", "The audio provider timed out.")]
+    assert [(s["id"], s["user_email"], s["error"]) for s in only_failed.json] == [
+        (failed_id, "first@example.com", "The audio provider timed out.")]
     assert json.loads(only_failed.headers["X-Pagination"])["total"] == 1
     assert client.get(f"{ADMIN}/songs?status=lost", headers=admin.headers).status_code == 422
 

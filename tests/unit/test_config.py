@@ -43,7 +43,10 @@ def test_real_providers_are_chosen_when_their_keys_are_set():
         ({"APP_ENV": "production", "SECRET_KEY": STRONG_KEY}, "FLOWER_BASIC_AUTH"),
         ({"APP_ENV": "production", "SECRET_KEY": STRONG_KEY, "FLOWER_BASIC_AUTH": "ops:pw", "SMTP_HOST": "m"}, "PAYMENT_PROVIDER"),
         ({"APP_ENV": "production", "SECRET_KEY": STRONG_KEY, "FLOWER_BASIC_AUTH": "ops:pw", "STRIPE_SECRET_KEY": "sk",
-          "STRIPE_WEBHOOK_SECRET": "wh"}, "SMTP_HOST"),
+          "STRIPE_WEBHOOK_SECRET": "wh", "ADMIN_ALERT_EMAILS": "ops@example.com"}, "SMTP_HOST"),
+        ({"APP_ENV": "production", "SECRET_KEY": STRONG_KEY, "FLOWER_BASIC_AUTH": "ops:pw", "STRIPE_SECRET_KEY": "sk",
+          "STRIPE_WEBHOOK_SECRET": "wh", "SMTP_HOST": "m"}, "ADMIN_ALERT_EMAILS"),
+        ({"ADMIN_ALERT_EMAILS": "ops@example.com, not-an-address"}, "ADMIN_ALERT_EMAILS"),
         ({"LEMONSQUEEZY_API_KEY": "k", "LEMONSQUEEZY_STORE_ID": "1"}, "LEMONSQUEEZY_WEBHOOK_SECRET"),
         ({"APP_ENV": "staging"}, "APP_ENV"),
         ({"DEBUG": "maybe"}, "DEBUG"),
@@ -62,8 +65,10 @@ def test_bad_settings_fail_naming_the_variable(environ, variable):
 
 def test_production_with_proper_settings_starts():
     config = load_config({"APP_ENV": "production", "SECRET_KEY": STRONG_KEY, "FLOWER_BASIC_AUTH": "ops:pw", "SMTP_HOST": "mail",
-                          "STRIPE_SECRET_KEY": "sk", "STRIPE_WEBHOOK_SECRET": "wh"})
+                          "STRIPE_SECRET_KEY": "sk", "STRIPE_WEBHOOK_SECRET": "wh",
+                          "ADMIN_ALERT_EMAILS": "ops@example.com, cto@example.com"})
     assert config["DEBUG"] is False and config["APP_ENV"] == "production"
+    assert config["ADMIN_ALERT_EMAILS"] == ["ops@example.com", "cto@example.com"]
 
 
 def test_create_app_refuses_a_production_config_with_defaults():

@@ -31,12 +31,24 @@ class SectionTiming:
 
 
 @dataclass(frozen=True)
+class LineTiming:
+    """When one lyric line is sung, in seconds from the start of the take."""
+
+    start_seconds: float
+    end_seconds: float
+    text: str
+    section: str = ""  # the label of the section the line belongs to, e.g. "Chorus"
+
+
+@dataclass(frozen=True)
 class AudioTake:
     data: bytes  # the encoded file (MP3)
     duration_seconds: float
     content_type: str = "audio/mpeg"
     provider_take_id: str | None = None
     sections: tuple[SectionTiming, ...] = ()  # empty when the provider does not tell
+    lines: tuple[LineTiming, ...] = ()  # every sung line in order; empty for instrumentals
+    lines_estimated: bool = False  # True when the line timings are estimated rather than known
 
 
 class AudioProvider(Protocol):
