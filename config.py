@@ -75,6 +75,38 @@ def _email_list(env: _Env, name: str) -> list[str]:
     return addresses
 
 
+def _discount_codes(env: _Env, name: str) -> dict[str, int]:
+    """`CODE=percent` pairs, comma-separated (`WELCOME10=10,FRIEND=25`): codes of 3-64 letters, digits
+    or dashes (stored upper-case), percents from 1 to 100."""
+    codes = {}
+    for pair in filter(None, (part.strip() for part in (env.str(name) or "").split(","))):
+        code, _, percent = pair.partition("=")
+        code = code.strip().upper()
+        if not (3 <= len(code) <= 64 and code.replace("-", "").isalnum() and code.isascii()):
+            raise ConfigError(f"{name} must be CODE=percent pairs with codes of 3-64 letters, digits or dashes, got {pair!r}")
+        if not percent.strip().isdigit() or not 1 <= int(percent) <= 100:
+            raise ConfigError(f"{name} must give each code a percent from 1 to 100, got {pair!r}")
+        codes[code] = int(percent)
+    return codes
+
+
+# The provider ids of each product, which a real payment provider cannot work without.
+CATALOGUE_ID_SETTINGS = {
+    "lemonsqueezy": ("LEMONSQUEEZY_PRODUCT_ID_AUDIO", "LEMONSQUEEZY_PRODUCT_ID_VIDEO"),
+    "stripe": ("STRIPE_PRICE_ID_AUDIO", "STRIPE_PRICE_ID_VIDEO"),
+}
+
+
+def _require_catalogue_ids(env: _Env, provider: str) -> None:
+    """Every product needs its Lemon Squeezy variant id (a number) or Stripe price id."""
+    for name in CATALOGUE_ID_SETTINGS.get(provider, ()):
+        value = env.str(name)
+        if not value:
+            raise ConfigError(f"PAYMENT_PROVIDER={provider} needs {name} to be set (the id that charges this product)")
+        if provider == "lemonsqueezy" and not value.isdigit():
+            raise ConfigError(f"{name} must be a Lemon Squeezy variant id (a number), got {value!r}")
+
+
 def _database_url(env: _Env, data_dir: Path) -> str:
     url = env.str("DATABASE_URL", f"sqlite:///{data_dir / 'songcraft.db'}")
     if url.startswith("postgres://"):  # Heroku-style URLs
@@ -198,6 +230,7 @@ def load_config(environ: Mapping[str, str] | None = None) -> dict:
         "STRIPE_PRICE_ID_AUDIO": env.str("STRIPE_PRICE_ID_AUDIO"),
         "STRIPE_PRICE_ID_VIDEO": env.str("STRIPE_PRICE_ID_VIDEO"),
         "SANDBOX_WEBHOOK_SECRET": env.str("SANDBOX_WEBHOOK_SECRET", f"sandbox:{secret_key}"),
+        "SANDBOX_DISCOUNT_CODES": _discount_codes(env, "SANDBOX_DISCOUNT_CODES"),
         "PRODUCT_AUDIO_PRICE_CENTS": env.int("PRODUCT_AUDIO_PRICE_CENTS", 1900, minimum=1),
         "PRODUCT_VIDEO_PRICE_CENTS": env.int("PRODUCT_VIDEO_PRICE_CENTS", 2900, minimum=1),
         "PRODUCT_CURRENCY": (env.str("PRODUCT_CURRENCY", "USD")).upper(),
@@ -246,4 +279,5 @@ def load_config(environ: Mapping[str, str] | None = None) -> dict:
         raise ConfigError("ADMIN_ALERT_EMAILS must name at least one address in production, or alerts would reach nobody")
     if profile == "production" and config["EMAIL_PROVIDER"] == "console":
         raise ConfigError("SMTP_HOST must be set in production: the console sender would write sign-in links to the logs")
+    _require_catalogue_ids(env, config["PAYMENT_PROVIDER"])
     return config

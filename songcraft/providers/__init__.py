@@ -26,11 +26,12 @@ def _payment_provider(config):
     if config["PAYMENT_PROVIDER"] == "stripe":
         from songcraft.providers.payments.stripe import StripeProvider
 
-        price_ids = {p: config[f"STRIPE_PRICE_ID_{p.upper()}"] for p in ("audio", "video") if config[f"STRIPE_PRICE_ID_{p.upper()}"]}
+        price_ids = {p: config[f"STRIPE_PRICE_ID_{p.upper()}"] for p in ("audio", "video")}
         return StripeProvider(config["STRIPE_SECRET_KEY"], config["STRIPE_WEBHOOK_SECRET"], config["STRIPE_API_URL"], price_ids)
     from songcraft.providers.payments.sandbox import SandboxProvider
 
-    return SandboxProvider(config["SANDBOX_WEBHOOK_SECRET"], f"{config['PUBLIC_URL']}/sandbox/checkout")
+    return SandboxProvider(config["SANDBOX_WEBHOOK_SECRET"], f"{config['PUBLIC_URL']}/sandbox/checkout",
+                           config["SANDBOX_DISCOUNT_CODES"])
 
 
 def _lyrics_provider(config):

@@ -6,9 +6,11 @@ so a verification bug cannot hide behind a shared helper.
 from __future__ import annotations
 
 import json
+import time
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
+import stripe
 
 from songcraft.providers.errors import ProviderError, TransientProviderError
 from songcraft.providers.payments.base import CheckoutRequest, InvalidSignature, PaymentProvider
@@ -33,27 +35,29 @@ def checkout_request(**overrides) -> CheckoutRequest:
     return CheckoutRequest(**{**values, **overrides})
 
 
+PRICE_IDS = {"audio": "price_audio", "video": "price_video"}
+
+
 @pytest.fixture(scope="module")
 def lemonsqueezy_server():
-    with FakeLemonSqueezy(api_key="ls_key", store_id="4242", variant_ids=("111", "222")) as server:
+    with FakeLemonSqueezy(api_key="ls_key", store_id="4242") as server:
         yield server
 
 
 @pytest.fixture(scope="module")
 def stripe_server():
-    with FakeStripe(secret_key="sk_test_good", prices={"price_audio": (1900, "usd")}) as server:
+    with FakeStripe(secret_key="sk_test_good") as server:
         yield server
 
 
 @pytest.fixture
 def lemonsqueezy(lemonsqueezy_server) -> LemonSqueezyProvider:
-    return LemonSqueezyProvider("ls_key", "4242", LS_SECRET, api_url=lemonsqueezy_server.api_url, timeout=5)
+    return LemonSqueezyProvider("ls_key", "4242", LS_SECRET, api_url=lemonsqueezy_server.api_url, timeout=5, retry_delay=0.01)
 
 
 @pytest.fixture
 def stripe_provider(stripe_server) -> StripeProvider:
-    return StripeProvider("sk_test_good", STRIPE_SECRET, api_url=stripe_server.url,
-                          price_ids={"audio": "price_audio"}, timeout=5, clock=lambda: NOW)
+    return StripeProvider("sk_test_good", STRIPE_SECRET, api_url=stripe_server.url, price_ids=PRICE_IDS, timeout=5, clock=lambda: NOW)
 
 
 def test_the_providers_speak_the_protocol(lemonsqueezy, stripe_provider):
@@ -77,8 +81,10 @@ def test_lemonsqueezy_checkout_sends_a_json_api_document_and_returns_the_url(lem
     assert sent.json() == {"data": {
         "type": "checkouts",
         "attributes": {
+            "custom_price": 1900,  # what is charged is the catalogue price, whatever the variant costs
+            "product_options": {"redirect_url": "https://songcraft.test/orders/ord_42", "enabled_variants": [111]},
+            "checkout_options": {"discount": False},  # no codes typed at the checkout: only the one given to us
             "checkout_data": {"email": "ana@example.com", "custom": {"order_id": "ord_42"}},
-            "product_options": {"redirect_url": "https://songcraft.test/orders/ord_42"},
         },
         "relationships": {
             "store": {"data": {"type": "stores", "id": "4242"}},
@@ -96,26 +102,59 @@ def test_lemonsqueezy_checkout_sends_a_json_api_document_and_returns_the_url(lem
 def test_lemonsqueezy_refusals_are_permanent_errors_with_the_api_detail(
         lemonsqueezy_server, provider_args, request_overrides, message):
     provider = LemonSqueezyProvider(*provider_args, LS_SECRET, api_url=lemonsqueezy_server.api_url)
+    before = len(lemonsqueezy_server.requests)
 
     with pytest.raises(ProviderError) as raised:
         provider.create_checkout(checkout_request(**request_overrides))
 
     assert not isinstance(raised.value, TransientProviderError)
     assert message in str(raised.value)
+    assert len(lemonsqueezy_server.requests) == before + 1  # a refusal is not retried
 
 
-@pytest.mark.parametrize("status", [429, 500, 503])
-def test_lemonsqueezy_outages_are_transient(lemonsqueezy, lemonsqueezy_server, status):
-    lemonsqueezy_server.script(ls_fake.api_error(status, "Server Error"))
+@pytest.mark.parametrize("status", [500, 502, 503])
+def test_lemonsqueezy_checkout_absorbs_one_server_error(lemonsqueezy, lemonsqueezy_server, status):
+    lemonsqueezy_server.script(ls_fake.api_error(status, "Server Error"), path="/v1/checkouts")
+    before = len(lemonsqueezy_server.requests)
+
+    url = lemonsqueezy.create_checkout(checkout_request())
+
+    assert url.startswith("https://songcraft.lemonsqueezy.com/checkout/custom/")
+    assert len(lemonsqueezy_server.requests) == before + 2
+
+
+def test_lemonsqueezy_checkout_gives_up_after_a_second_server_error(lemonsqueezy, lemonsqueezy_server):
+    lemonsqueezy_server.script(ls_fake.api_error(500, "Server Error"), ls_fake.api_error(503, "Down"), path="/v1/checkouts")
+    before = len(lemonsqueezy_server.requests)
 
     with pytest.raises(TransientProviderError):
         lemonsqueezy.create_checkout(checkout_request())
+
+    assert len(lemonsqueezy_server.requests) == before + 2
+
+
+def test_lemonsqueezy_rate_limit_is_transient_and_not_retried_at_once(lemonsqueezy, lemonsqueezy_server):
+    lemonsqueezy_server.script(ls_fake.api_error(429, "Too Many Attempts."), path="/v1/checkouts")
+    before = len(lemonsqueezy_server.requests)
+
+    with pytest.raises(TransientProviderError):
+        lemonsqueezy.create_checkout(checkout_request())
+
+    assert len(lemonsqueezy_server.requests) == before + 1
+
+
+def test_lemonsqueezy_checkout_absorbs_one_timeout(lemonsqueezy_server):
+    """The first attempt times out (the reply comes too late), the second gets the checkout."""
+    provider = LemonSqueezyProvider("ls_key", "4242", LS_SECRET, api_url=lemonsqueezy_server.api_url, timeout=0.3, retry_delay=0.01)
+    lemonsqueezy_server.script(Reply(status=201, body=b"{}", delay=1.0), path="/v1/checkouts")
+
+    assert provider.create_checkout(checkout_request()).startswith("https://songcraft.lemonsqueezy.com/")
 
 
 def test_lemonsqueezy_unreachable_is_transient():
     with FakeLemonSqueezy() as server:
         api_url = server.api_url  # the port is free again once the server stops
-    provider = LemonSqueezyProvider("k", "1", LS_SECRET, api_url=api_url, timeout=2)
+    provider = LemonSqueezyProvider("k", "1", LS_SECRET, api_url=api_url, timeout=2, retry_delay=0.01)
 
     with pytest.raises(TransientProviderError):
         provider.create_checkout(checkout_request())
@@ -248,16 +287,14 @@ def test_stripe_checkout_posts_the_session_form_and_returns_the_session_url(stri
     assert url.startswith("https://checkout.stripe.com/c/pay/cs_test_")
 
 
-def test_stripe_checkout_without_a_price_id_sends_inline_price_data(stripe_provider, stripe_server):
+def test_stripe_checkout_of_a_product_without_a_price_id_is_refused_before_calling_stripe(stripe_server):
+    provider = StripeProvider("sk_test_good", STRIPE_SECRET, api_url=stripe_server.url, price_ids={"audio": "price_audio"})
     before = len(stripe_server.requests)
 
-    stripe_provider.create_checkout(checkout_request(order_id="ord_video", product="video", amount_cents=2900))
+    with pytest.raises(ProviderError, match="No Stripe price is configured for video"):
+        provider.create_checkout(checkout_request(order_id="ord_video", product="video", amount_cents=2900))
 
-    [sent] = stripe_server.requests[before:]
-    assert stripe_fake.decode_form(sent.body)["line_items"] == [{
-        "quantity": "1",
-        "price_data": {"currency": "usd", "unit_amount": "2900", "product_data": {"name": "Personal song (audio)"}},
-    }]
+    assert len(stripe_server.requests) == before
 
 
 def test_stripe_checkout_retried_for_the_same_order_gets_the_same_session(stripe_provider):
@@ -267,7 +304,7 @@ def test_stripe_checkout_retried_for_the_same_order_gets_the_same_session(stripe
 
 
 def test_stripe_bad_key_is_a_permanent_error(stripe_server):
-    provider = StripeProvider("sk_test_bad", STRIPE_SECRET, api_url=stripe_server.url)
+    provider = StripeProvider("sk_test_bad", STRIPE_SECRET, api_url=stripe_server.url, price_ids=PRICE_IDS)
 
     with pytest.raises(ProviderError) as raised:
         provider.create_checkout(checkout_request())
@@ -287,22 +324,43 @@ def test_stripe_unknown_price_is_a_permanent_error_naming_the_price(stripe_serve
     assert "No such price: 'price_gone'" in str(raised.value)
 
 
-@pytest.mark.parametrize("reply", [
-    stripe_fake.stripe_error(500, "An unknown error occurred", error_type="api_error"),
-    stripe_fake.stripe_error(429, "Too many requests", error_type="invalid_request_error", code="rate_limit"),
-    Reply(status=502, body=b"<html>Bad Gateway</html>", headers={"Content-Type": "text/html"}),
-])
-def test_stripe_outages_are_transient(stripe_provider, stripe_server, reply):
-    stripe_server.script(reply)
+OUTAGE = stripe_fake.stripe_error(500, "An unknown error occurred", error_type="api_error")
+BAD_GATEWAY = Reply(status=502, body=b"<html>Bad Gateway</html>", headers={"Content-Type": "text/html"})
+
+
+def test_stripe_checkout_absorbs_two_server_errors_with_the_same_idempotency_key(stripe_provider, stripe_server):
+    """Stripe's client tries three times (max_network_retries=2); the key makes the retries one request."""
+    stripe_server.script(OUTAGE, BAD_GATEWAY, path="/v1/checkout/sessions")
+    before = len(stripe_server.requests)
+
+    url = stripe_provider.create_checkout(checkout_request(order_id="ord_blip"))
+
+    sent = stripe_server.requests[before:]
+    assert url.startswith("https://checkout.stripe.com/c/pay/")
+    assert len(sent) == 3 and {r.headers["idempotency-key"] for r in sent} == {"songcraft-checkout-ord_blip"}
+
+
+def test_stripe_outages_are_transient_after_three_attempts(stripe_provider, stripe_server):
+    stripe_server.script(OUTAGE, OUTAGE, BAD_GATEWAY, path="/v1/checkout/sessions")
+    before = len(stripe_server.requests)
 
     with pytest.raises(TransientProviderError):
         stripe_provider.create_checkout(checkout_request(order_id="ord_outage"))
+
+    assert len(stripe_server.requests) == before + 3
+
+
+def test_stripe_rate_limit_is_transient(stripe_provider, stripe_server):
+    stripe_server.script(stripe_fake.stripe_error(429, "Too many requests", code="rate_limit"), path="/v1/checkout/sessions")
+
+    with pytest.raises(TransientProviderError):
+        stripe_provider.create_checkout(checkout_request(order_id="ord_busy"))
 
 
 def test_stripe_unreachable_is_transient():
     with FakeStripe() as server:
         api_url = server.url
-    provider = StripeProvider("sk_test_fake", STRIPE_SECRET, api_url=api_url, timeout=2)
+    provider = StripeProvider("sk_test_fake", STRIPE_SECRET, api_url=api_url, price_ids=PRICE_IDS, timeout=2)
 
     with pytest.raises(TransientProviderError):
         provider.create_checkout(checkout_request())
@@ -379,18 +437,25 @@ def test_stripe_accepts_any_of_several_v1_signatures(stripe_provider):
     assert stripe_provider.parse_webhook(body, {"Stripe-Signature": header}).kind == "paid"
 
 
-@pytest.mark.parametrize("offset", [-301, 301, -3600])
-def test_stripe_rejects_a_stale_or_future_timestamp(stripe_provider, offset):
+@pytest.mark.parametrize("offset", [-301, -3600, -86400])
+def test_stripe_rejects_a_stale_timestamp_as_the_sdk_does(offset):
     body = event("checkout.session.completed", checkout_session(order_id="ord_42"))
+    header = sign_stripe(body, STRIPE_SECRET, int(time.time()) + offset)
 
-    with pytest.raises(InvalidSignature):
-        stripe_provider.parse_webhook(body, signed_stripe(body, timestamp=NOW + offset))
+    with pytest.raises(InvalidSignature, match="older than the tolerance"):
+        StripeProvider("sk", STRIPE_SECRET).parse_webhook(body, {"Stripe-Signature": header})
+    with pytest.raises(stripe.SignatureVerificationError):
+        stripe.WebhookSignature.verify_header(body.decode(), header, STRIPE_SECRET, tolerance=300)
 
 
-def test_stripe_accepts_a_timestamp_within_the_tolerance(stripe_provider):
+@pytest.mark.parametrize("offset", [-290, 0, 301, 3600])
+def test_stripe_accepts_a_recent_or_future_timestamp_as_the_sdk_does(offset):
+    """The SDK rejects only `timestamp < now - tolerance`: a sender clock ahead of ours is no attack."""
     body = event("checkout.session.completed", checkout_session(order_id="ord_42"))
+    header = sign_stripe(body, STRIPE_SECRET, int(time.time()) + offset)
 
-    assert stripe_provider.parse_webhook(body, signed_stripe(body, timestamp=NOW - 299)).kind == "paid"
+    assert StripeProvider("sk", STRIPE_SECRET).parse_webhook(body, {"Stripe-Signature": header}).kind == "paid"
+    assert stripe.WebhookSignature.verify_header(body.decode(), header, STRIPE_SECRET, tolerance=300)
 
 
 @pytest.mark.parametrize("header", [

@@ -4,6 +4,8 @@ import pytest
 from config import DEFAULT_SECRET_KEY, ConfigError, load_config
 
 STRONG_KEY = "k" * 40
+STRIPE_PRICES = {"STRIPE_PRICE_ID_AUDIO": "price_audio", "STRIPE_PRICE_ID_VIDEO": "price_video"}
+LEMONSQUEEZY_KEYS = {"LEMONSQUEEZY_API_KEY": "k", "LEMONSQUEEZY_STORE_ID": "1", "LEMONSQUEEZY_WEBHOOK_SECRET": "wh"}
 
 
 def test_embedded_defaults_need_no_services(tmp_path):
@@ -29,7 +31,7 @@ def test_celery_urls_can_be_overridden():
 
 def test_real_providers_are_chosen_when_their_keys_are_set():
     config = load_config({"SMTP_HOST": "mail", "OPENAI_API_KEY": "sk", "SUNO_API_KEY": "s", "MINIO_ENDPOINT": "minio:9000",
-                          "STRIPE_SECRET_KEY": "sk", "STRIPE_WEBHOOK_SECRET": "wh"})
+                          "STRIPE_SECRET_KEY": "sk", "STRIPE_WEBHOOK_SECRET": "wh", **STRIPE_PRICES})
     assert (config["EMAIL_PROVIDER"], config["LYRICS_PROVIDER"], config["AUDIO_PROVIDER"]) == ("smtp", "openai", "suno")
     assert (config["STORAGE_PROVIDER"], config["PAYMENT_PROVIDER"]) == ("s3", "stripe")
 
@@ -56,6 +58,16 @@ def test_real_providers_are_chosen_when_their_keys_are_set():
         ({"PAYMENT_PROVIDER": "stripe"}, "STRIPE_SECRET_KEY"),
         ({"EMAIL_PROVIDER": "smtp"}, "SMTP_HOST"),
         ({"LYRICS_PROVIDER": "openai"}, "OPENAI_API_KEY"),
+        ({"STRIPE_SECRET_KEY": "sk", "STRIPE_WEBHOOK_SECRET": "wh", "STRIPE_PRICE_ID_AUDIO": "price_a"}, "STRIPE_PRICE_ID_VIDEO"),
+        ({**LEMONSQUEEZY_KEYS, "LEMONSQUEEZY_PRODUCT_ID_VIDEO": "222"}, "LEMONSQUEEZY_PRODUCT_ID_AUDIO"),
+        ({**LEMONSQUEEZY_KEYS, "LEMONSQUEEZY_PRODUCT_ID_AUDIO": "111", "LEMONSQUEEZY_PRODUCT_ID_VIDEO": "   "},
+         "LEMONSQUEEZY_PRODUCT_ID_VIDEO"),
+        ({**LEMONSQUEEZY_KEYS, "LEMONSQUEEZY_PRODUCT_ID_AUDIO": "audio", "LEMONSQUEEZY_PRODUCT_ID_VIDEO": "222"},
+         "LEMONSQUEEZY_PRODUCT_ID_AUDIO"),
+        ({"SANDBOX_DISCOUNT_CODES": "WELCOME10=10,BROKEN"}, "SANDBOX_DISCOUNT_CODES"),
+        ({"SANDBOX_DISCOUNT_CODES": "FREE=101"}, "SANDBOX_DISCOUNT_CODES"),
+        ({"SANDBOX_DISCOUNT_CODES": "A=10"}, "SANDBOX_DISCOUNT_CODES"),
+        ({"SANDBOX_DISCOUNT_CODES": "NO SPACE=10"}, "SANDBOX_DISCOUNT_CODES"),
     ],
 )
 def test_bad_settings_fail_naming_the_variable(environ, variable):
@@ -65,10 +77,16 @@ def test_bad_settings_fail_naming_the_variable(environ, variable):
 
 def test_production_with_proper_settings_starts():
     config = load_config({"APP_ENV": "production", "SECRET_KEY": STRONG_KEY, "FLOWER_BASIC_AUTH": "ops:pw", "SMTP_HOST": "mail",
-                          "STRIPE_SECRET_KEY": "sk", "STRIPE_WEBHOOK_SECRET": "wh",
+                          "STRIPE_SECRET_KEY": "sk", "STRIPE_WEBHOOK_SECRET": "wh", **STRIPE_PRICES,
                           "ADMIN_ALERT_EMAILS": "ops@example.com, cto@example.com"})
     assert config["DEBUG"] is False and config["APP_ENV"] == "production"
     assert config["ADMIN_ALERT_EMAILS"] == ["ops@example.com", "cto@example.com"]
+
+
+def test_sandbox_discount_codes_are_code_percent_pairs():
+    config = load_config({"SANDBOX_DISCOUNT_CODES": " welcome10=10, FRIEND-25 = 25 ,"})
+    assert config["SANDBOX_DISCOUNT_CODES"] == {"WELCOME10": 10, "FRIEND-25": 25}
+    assert load_config({})["SANDBOX_DISCOUNT_CODES"] == {}
 
 
 def test_create_app_refuses_a_production_config_with_defaults():

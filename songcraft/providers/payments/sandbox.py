@@ -3,7 +3,8 @@
 The app's sandbox page confirms or declines the payment by posting a webhook built by
 :meth:`SandboxProvider.build_webhook` — a realistic Lemon Squeezy order webhook signed
 with the sandbox secret — through the normal webhook route, so the whole verification
-and order path is exercised exactly as in production.
+and order path is exercised exactly as in production. Discount codes come from
+``SANDBOX_DISCOUNT_CODES`` (``CODE=percent``), and a refund needs no outside service.
 """
 from __future__ import annotations
 
@@ -15,9 +16,10 @@ from datetime import datetime, timezone
 from typing import Literal, Mapping
 from urllib.parse import urlencode
 
-from songcraft.providers.payments.base import CheckoutRequest, PaymentEvent
+from songcraft.providers.payments.base import CatalogueEntry, CheckoutRequest, DiscountCodeRejected, PaymentEvent
 from songcraft.providers.payments.lemonsqueezy import parse_order_webhook
 from songcraft.providers.payments.signing import hmac_sha256_hex
+from songcraft.providers.status import ProviderCheck
 
 SANDBOX_STORE_ID = 1
 
@@ -25,13 +27,28 @@ SANDBOX_STORE_ID = 1
 class SandboxProvider:
     name = "sandbox"
 
-    def __init__(self, webhook_secret: str, checkout_base_url: str) -> None:
+    def __init__(self, webhook_secret: str, checkout_base_url: str, discount_codes: dict[str, int] | None = None) -> None:
         self._webhook_secret = webhook_secret
         self._checkout_base_url = checkout_base_url.rstrip("/")
+        self._discount_percents = {code.upper(): percent for code, percent in (discount_codes or {}).items()}
 
     def create_checkout(self, request: CheckoutRequest) -> str:
+        if request.discount_code and request.discount_code.upper() not in self._discount_percents:
+            raise DiscountCodeRejected(f"There is no discount code {request.discount_code}.")
         token = urlencode({"token": self.checkout_token(request.order_id)})
         return f"{self._checkout_base_url}/{request.order_id}?{token}"
+
+    def discount_cents(self, code: str | None, amount_cents: int) -> int:
+        """What the code takes off `amount_cents`, rounded to the nearest cent (0 without a code)."""
+        return round(amount_cents * self._discount_percents.get((code or "").upper(), 0) / 100)
+
+    def refund(self, provider_reference: str, order_id: str) -> str:
+        """The sandbox took no money, so it refunds by itself."""
+        return f"sandbox refund of order {provider_reference}"
+
+    def check_catalogue(self, entries: list[CatalogueEntry]) -> list[ProviderCheck]:
+        prices = ", ".join(f"{e.product} {e.amount_cents} {e.currency}" for e in entries)
+        return [ProviderCheck("sandbox checkout", True, f"built in, charges the catalogue itself ({prices})")]
 
     def checkout_token(self, order_id: str) -> str:
         """A token proving the checkout URL was issued by us, so the page cannot be opened for any id."""
@@ -54,13 +71,15 @@ class SandboxProvider:
         email: str,
         product_name: str = "SongCraft song",
         status: str = "paid",
+        discount_cents: int = 0,
     ) -> tuple[bytes, dict[str, str]]:
         """A Lemon Squeezy order webhook for ``order_id`` and the headers that sign it.
 
         The Lemon Squeezy order id is derived from ``order_id`` alone, so every delivery
         about one order names the same order (as Lemon Squeezy does) and a repeated
         delivery of one event is recognised as a duplicate. ``status="failed"`` on
-        ``order_created`` makes a declined payment.
+        ``order_created`` makes a declined payment. ``discount_cents`` is reported as Lemon
+        Squeezy does: the subtotal stays the price, ``discount_total`` and ``total`` show the discount.
         """
         ls_order_id = _sandbox_number(order_id)
         refunded = event_name == "order_refunded"
@@ -84,11 +103,11 @@ class SandboxProvider:
                     "currency": currency.upper(),
                     "currency_rate": "1.00000000",
                     "subtotal": amount_cents,
-                    "discount_total": 0,
+                    "discount_total": discount_cents,
                     "tax": 0,
-                    "total": amount_cents,
+                    "total": amount_cents - discount_cents,
                     "subtotal_formatted": _formatted(amount_cents, currency),
-                    "total_formatted": _formatted(amount_cents, currency),
+                    "total_formatted": _formatted(amount_cents - discount_cents, currency),
                     "status": "refunded" if refunded else status,
                     "status_formatted": ("refunded" if refunded else status).capitalize(),
                     "refunded": refunded,
