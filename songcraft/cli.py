@@ -4,6 +4,7 @@ from __future__ import annotations
 import click
 from flask import Flask
 
+from songcraft.admin import provider_checks
 from songcraft.auth.models import User
 from songcraft.auth.passwords import hash_password
 from songcraft.auth.service import find_by_email, normalize_email
@@ -27,3 +28,12 @@ def register_cli(app: Flask) -> None:
         db.session.add(user)
         db.session.commit()
         click.echo(f"{user.email} is an admin.")
+
+    @app.cli.command("check-providers")
+    def check_providers() -> None:
+        """Ask each configured provider's API whether its settings are right (ids exist, prices match); exit 1 if not."""
+        rows = provider_checks.run_all()
+        click.echo(provider_checks.table(rows))
+        click.echo(f"\nPayment webhook URL to register: {app.config['PUBLIC_URL']}/api/v1/orders/webhooks/payment")
+        if not all(row.check.ok for row in rows):
+            raise click.exceptions.Exit(1)

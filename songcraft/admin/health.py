@@ -14,6 +14,7 @@ import sqlalchemy as sa
 from celery.exceptions import TimeoutError as CeleryTimeoutError
 from flask import Flask, current_app
 
+from songcraft.admin.provider_checks import HEALTH_CHECKS as PROVIDER_HEALTH_CHECKS
 from songcraft.admin.stats import queue_depth
 from songcraft.celery_app import QUEUES
 from songcraft.extensions import db
@@ -116,6 +117,7 @@ CHECKS = {
     "workers": check_workers,
     "storage": check_storage,
     "email": check_email,
+    **PROVIDER_HEALTH_CHECKS,  # the configured providers' live APIs: payments (prices match the catalogue), ...
 }
 
 

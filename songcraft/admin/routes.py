@@ -6,7 +6,7 @@ import uuid
 from flask.views import MethodView
 from flask_jwt_extended import current_user
 
-from songcraft.admin import health, schemas, service, stats
+from songcraft.admin import health, orders, schemas, service, stats
 from songcraft.alerts import service as alerts_service
 from songcraft.auth.access import BEARER, login_required
 from songcraft.common.blueprint import Blueprint
@@ -90,12 +90,47 @@ class SongRetry(MethodView):
         return service.retry_song(current_user, song_id)
 
 
+@blp.route("/orders")
+class Orders(MethodView):
+    @admin_only
+    @blp.arguments(schemas.OrderQuerySchema, location="query")
+    @blp.response(200, schemas.AdminOrderSchema(many=True))
+    @blp.paginate(RowPage, page_size=20, max_page_size=100)
+    @blp.alt_response(422, schema=ErrorSchema, description="Unknown status")
+    def get(self, query):
+        """Every user's orders with the owner's email, newest first (filter with `?status=needs_review`)"""
+        return orders.orders(query.get("status"))
+
+
+@blp.route("/orders/<uuid:order_id>/accept")
+class OrderAccept(MethodView):
+    @admin_only
+    @blp.response(200, schemas.AdminOrderSchema)
+    @blp.alt_response(404, schema=ErrorSchema, description="No such order")
+    @blp.alt_response(409, schema=ErrorSchema, description="The order does not need review")
+    def post(self, order_id: uuid.UUID):
+        """Accept a payment held for review: `needs_review` → `paid`, the customer is emailed and can make the song (audited)"""
+        return orders.accept(current_user, order_id)
+
+
+@blp.route("/orders/<uuid:order_id>/refund")
+class OrderRefund(MethodView):
+    @admin_only
+    @blp.response(200, schemas.AdminOrderSchema)
+    @blp.alt_response(404, schema=ErrorSchema, description="No such order")
+    @blp.alt_response(409, schema=ErrorSchema, description="The order cannot be refunded here, or the provider refused")
+    @blp.alt_response(503, schema=ErrorSchema, description="The payment provider is not answering; nothing was refunded")
+    def post(self, order_id: uuid.UUID):
+        """Refund the whole payment through the provider that took it → `refunded`; its song stops (audited)"""
+        return orders.refund(current_user, order_id)
+
+
 @blp.route("/system/health")
 class SystemHealth(MethodView):
     @admin_only
     @blp.response(200, schemas.SystemHealthSchema)
     def get(self):
-        """Database, Redis, broker, workers, storage and email, each checked for real within seconds"""
+        """Database, Redis, broker, workers, storage, email and the providers' live APIs, each checked for real within seconds"""
         return health.system_health()
 
 

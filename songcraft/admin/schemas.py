@@ -1,10 +1,12 @@
 from marshmallow import Schema, ValidationError, fields, pre_dump, validate, validates_schema
 
+from songcraft.admin.health import CHECKS
 from songcraft.alerts.models import KINDS as ALERT_KINDS
 from songcraft.auth.models import ROLES
 from songcraft.auth.schemas import UserSchema
 from songcraft.celery_app import QUEUES
 from songcraft.orders.models import STATUSES as ORDER_STATUSES
+from songcraft.orders.schemas import OrderSchema
 from songcraft.songs.models import STATUSES as SONG_STATUSES
 from songcraft.songs.schemas import SongSchema
 
@@ -43,14 +45,37 @@ class AdminSongSchema(SongSchema):
         return song
 
 
+class OrderQuerySchema(Schema):
+    status = fields.String(validate=validate.OneOf(ORDER_STATUSES))
+
+
+class AdminOrderSchema(OrderSchema):
+    """An order with its owner and payment details; dumped from an (Order, user_email) row."""
+
+    user_id = fields.UUID()
+    user_email = fields.String()
+    variant_id = fields.String(metadata={"description": "The provider's variant / price id the order was sold under"})
+    provider_reference = fields.String(allow_none=True, metadata={"description": "The provider's order or payment intent id"})
+    review = fields.Dict(allow_none=True, metadata={
+        "description": "Why the payment was held for review: {problems: [...], received: {what the provider reported}, held_at}"})
+    updated_at = fields.DateTime()
+
+    @pre_dump
+    def _from_row(self, row, **kwargs):
+        order = row.Order
+        order.user_email = row.user_email
+        return order
+
+
 class AuditEntrySchema(Schema):
     id = fields.UUID()
     actor_id = fields.UUID(allow_none=True, metadata={"description": "Null once the admin's account is deleted"})
     actor_email = fields.String()
-    action = fields.String(metadata={"description": "user.update or song.retry"})
-    target_type = fields.String(metadata={"enum": ["user", "song"]})
+    action = fields.String(metadata={"description": "user.update, song.retry, order.accept or order.refund"})
+    target_type = fields.String(metadata={"enum": ["user", "song", "order"]})
     target_id = fields.String()
-    details = fields.Dict(metadata={"description": "user.update: {field: {from, to}}; song.retry: {step, status, error}"})
+    details = fields.Dict(metadata={"description": "user.update: {field: {from, to}}; song.retry: {step, status, error}; "
+                                                  "order.accept: {review}; order.refund: {status, refund}"})
     created_at = fields.DateTime()
 
 
@@ -72,10 +97,19 @@ class OrderStatsSchema(Schema):
 
 
 class RevenueSchema(Schema):
-    orders = fields.Integer(metadata={"description": "Orders that were paid (paid, fulfilled or refunded since)"})
-    gross_cents = fields.Integer(metadata={"description": "Sum of those orders"})
-    refunded_cents = fields.Integer(metadata={"description": "Sum of the refunded ones"})
-    net_cents = fields.Integer(metadata={"description": "gross_cents - refunded_cents"})
+    orders = fields.Integer(metadata={"description": "Orders whose payment was accepted (paid, fulfilled, refunded or disputed since)"})
+    gross_cents = fields.Integer(metadata={"description": "What those orders charged: prices less discounts"})
+    discount_cents = fields.Integer(metadata={"description": "Discounts given on those orders"})
+    refunded_cents = fields.Integer(metadata={"description": "Charged on the refunded ones"})
+    disputed_cents = fields.Integer(metadata={"description": "Charged on the disputed ones (held back by the provider)"})
+    net_cents = fields.Integer(metadata={"description": "gross_cents - refunded_cents - disputed_cents"})
+
+
+class DiscountStatsSchema(Schema):
+    code = fields.String()
+    currency = fields.String()
+    orders = fields.Integer(metadata={"description": "Paid orders that used the code"})
+    discount_cents = fields.Integer(metadata={"description": "Discount given through the code"})
 
 
 class SongStatsSchema(Schema):
@@ -100,6 +134,7 @@ class DashboardStatsSchema(Schema):
     users = fields.Nested(UserStatsSchema)
     orders = fields.Nested(OrderStatsSchema)
     revenue = fields.Dict(keys=fields.String(metadata={"description": "ISO currency"}), values=fields.Nested(RevenueSchema))
+    discounts = fields.List(fields.Nested(DiscountStatsSchema), metadata={"description": "Discount codes used, most discount first"})
     songs = fields.Nested(SongStatsSchema)
     pipeline = fields.Nested(PipelineStatsSchema)
     queues = fields.Nested(QueueStatsSchema)
@@ -113,8 +148,7 @@ class CheckSchema(Schema):
 
 class SystemHealthSchema(Schema):
     status = fields.String(metadata={"enum": ["ok", "degraded", "down"]})
-    checks = fields.Dict(keys=fields.String(metadata={"enum": ["database", "redis", "broker", "workers", "storage", "email"]}),
-                         values=fields.Nested(CheckSchema))
+    checks = fields.Dict(keys=fields.String(metadata={"enum": list(CHECKS)}), values=fields.Nested(CheckSchema))
 
 
 class AlertQuerySchema(Schema):

@@ -1,8 +1,10 @@
 """Dashboard statistics from a fixed handful of aggregate queries, whatever the amount of data.
 
-Revenue per currency: `gross` sums every order that was paid (paid, fulfilled, refunded),
-`refunded` the ones refunded since, and `net = gross - refunded`. Pipeline durations are
-`completed_at - started_at` of completed songs.
+Revenue per currency: `gross` sums what every accepted payment charged (orders now paid,
+fulfilled, refunded or disputed: the price less the discount the provider reported), `refunded`
+and `disputed` the ones refunded or disputed since, and `net = gross - refunded - disputed`.
+Orders held for review count only once an admin accepts them. Discounts are summed per currency
+and per code. Pipeline durations are `completed_at - started_at` of completed songs.
 """
 from __future__ import annotations
 
@@ -21,7 +23,7 @@ from songcraft.orders.models import Order
 from songcraft.songs.models import STATUSES as SONG_STATUSES
 from songcraft.songs.models import Song
 
-PAID_STATUSES = ("paid", "fulfilled", "refunded")
+PAID_STATUSES = ("paid", "fulfilled", "refunded", "disputed")
 PERCENTILE = 0.95
 
 
@@ -32,6 +34,7 @@ def dashboard_stats() -> dict:
         "users": _users(now),
         "orders": {"by_status": _count_by_status(Order, ORDER_STATUSES)},
         "revenue": _revenue(),
+        "discounts": _discounts(),
         "songs": {"by_status": _count_by_status(Song, SONG_STATUSES), "failed_last_24h": _failed_since(now - timedelta(hours=24))},
         "pipeline": _pipeline_durations(),
         "queues": queue_depths(),
@@ -58,16 +61,31 @@ def _count_by_status(model, statuses: tuple[str, ...]) -> dict[str, int]:
 
 
 def _revenue() -> dict[str, dict]:
-    gross = sa.func.sum(Order.amount_cents)
-    refunded = sa.func.coalesce(sa.func.sum(Order.amount_cents).filter(Order.status == "refunded"), 0)
+    charged = Order.amount_cents - Order.discount_cents
+    gross = sa.func.sum(charged)
+    refunded = sa.func.coalesce(sa.func.sum(charged).filter(Order.status == "refunded"), 0)
+    disputed = sa.func.coalesce(sa.func.sum(charged).filter(Order.status == "disputed"), 0)
     rows = db.session.execute(
         sa.select(Order.currency, sa.func.count().label("orders"), gross.label("gross_cents"),
-                  refunded.label("refunded_cents"), (gross - refunded).label("net_cents"))
+                  sa.func.sum(Order.discount_cents).label("discount_cents"), refunded.label("refunded_cents"),
+                  disputed.label("disputed_cents"), (gross - refunded - disputed).label("net_cents"))
         .where(Order.status.in_(PAID_STATUSES))
         .group_by(Order.currency)
         .order_by(Order.currency)
     ).all()
     return {row.currency: {key: int(value) for key, value in row._asdict().items() if key != "currency"} for row in rows}
+
+
+def _discounts() -> list[dict]:
+    """Each discount code used on an accepted payment: how many orders, how much was given."""
+    given = sa.func.sum(Order.discount_cents)
+    rows = db.session.execute(
+        sa.select(Order.discount_code.label("code"), Order.currency, sa.func.count().label("orders"), given.label("discount_cents"))
+        .where(Order.status.in_(PAID_STATUSES), Order.discount_code.is_not(None))
+        .group_by(Order.discount_code, Order.currency)
+        .order_by(given.desc(), Order.discount_code, Order.currency)
+    ).all()
+    return [{**row._asdict(), "discount_cents": int(row.discount_cents)} for row in rows]
 
 
 def _failed_since(since: datetime) -> int:

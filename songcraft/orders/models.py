@@ -11,16 +11,20 @@ from songcraft.common.db import IdMixin, TimestampMixin, UTCDateTime, utcnow
 from songcraft.errors import Conflict
 from songcraft.extensions import db
 
-STATUSES = ("pending", "paid", "fulfilled", "expired", "failed", "refunded")
+STATUSES = ("pending", "paid", "fulfilled", "expired", "failed", "refunded", "needs_review", "disputed")
 
-# The only moves an order can make. A payment that arrives after the checkout expired is
-# still honoured (the customer's money was taken), hence expired -> paid.
+# The only moves an order can make. Money taken is never ignored: a payment that arrives after
+# the checkout expired is still honoured (expired -> paid), and a signed payment that does not
+# match the order, or arrives for a failed one, waits for an admin in `needs_review` (who accepts
+# it -> paid, or refunds it). A chargeback moves a charged order to `disputed`.
 TRANSITIONS = {
-    "pending": {"paid", "expired", "failed"},
-    "expired": {"paid"},
-    "failed": set(),
-    "paid": {"fulfilled", "refunded"},
-    "fulfilled": {"refunded"},
+    "pending": {"paid", "expired", "failed", "needs_review"},
+    "expired": {"paid", "needs_review"},
+    "failed": {"needs_review"},
+    "needs_review": {"paid", "refunded", "disputed"},
+    "paid": {"fulfilled", "refunded", "disputed"},
+    "fulfilled": {"refunded", "disputed"},
+    "disputed": {"refunded"},
     "refunded": set(),
 }
 
@@ -40,7 +44,10 @@ class Order(IdMixin, TimestampMixin, db.Model):
     payment_provider: Mapped[str] = mapped_column(sa.String(20), nullable=False)
     variant_id: Mapped[str] = mapped_column(sa.String(100), nullable=False, default="")
     payment_url: Mapped[str | None] = mapped_column(sa.Text)
-    provider_reference: Mapped[str | None] = mapped_column(sa.String(200))
+    provider_reference: Mapped[str | None] = mapped_column(sa.String(200))  # the provider's order / payment intent id
+    discount_code: Mapped[str | None] = mapped_column(sa.String(64))  # as the customer gave it, upper-cased
+    discount_cents: Mapped[int] = mapped_column(sa.Integer, default=0, server_default="0", nullable=False)  # as reported
+    review: Mapped[dict | None] = mapped_column(sa.JSON)  # why a payment was held for review, and what arrived
     paid_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     fulfilled_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     refunded_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
@@ -49,13 +56,20 @@ class Order(IdMixin, TimestampMixin, db.Model):
     __table_args__ = (
         sa.CheckConstraint(f"status IN {STATUSES}", name="status"),
         sa.CheckConstraint("amount_cents > 0", name="amount_positive"),
+        sa.CheckConstraint("discount_cents >= 0", name="discount_not_negative"),
         sa.Index("ix_orders_user_created", "user_id", "created_at"),
         sa.Index("ix_orders_status_created", "status", "created_at"),
+        sa.Index("ix_orders_provider_reference", "payment_provider", "provider_reference"),
     )
 
     @property
     def includes_video(self) -> bool:
         return self.product == "video"
+
+    @property
+    def charged_cents(self) -> int:
+        """What the customer paid before tax: the price less the discount the provider reported."""
+        return self.amount_cents - self.discount_cents
 
     @property
     def song_id(self) -> uuid.UUID | None:

@@ -11,7 +11,7 @@ from songcraft.auth.access import BEARER, login_required
 from songcraft.common.blueprint import Blueprint
 from songcraft.common.pagination import SelectPage
 from songcraft.common.schemas import ErrorSchema
-from songcraft.orders import catalogue, schemas, service
+from songcraft.orders import catalogue, schemas, service, webhooks
 
 blp = Blueprint("orders", __name__, url_prefix="/api/v1/orders", description="Products, orders and payments")
 
@@ -41,10 +41,11 @@ class Orders(MethodView):
     @blp.response(201, schemas.OrderSchema)
     @blp.alt_response(401, schema=ErrorSchema, description="Not logged in")
     @blp.alt_response(403, schema=ErrorSchema, description="Email not verified")
+    @blp.alt_response(422, schema=ErrorSchema, description="Unknown product, or a discount code the provider does not accept")
     @blp.alt_response(503, schema=ErrorSchema, description="The payment provider is unavailable")
     def post(self, data):
         """Buy a song: creates a pending order and its checkout (pay at `payment_url`)"""
-        return service.create_order(current_user, data["product"])
+        return service.create_order(current_user, data["product"], data.get("discount_code"))
 
 
 @blp.route("/<uuid:order_id>")
@@ -67,4 +68,4 @@ class PaymentWebhook(MethodView):
              "The signature is verified on the raw body. Redeliveries are acknowledged and change nothing.")
     def post(self):
         """The payment provider's webhook"""
-        return {"status": service.handle_payment_webhook(request.get_data(cache=False), request.headers)}
+        return {"status": webhooks.handle_payment_webhook(request.get_data(cache=False), request.headers)}

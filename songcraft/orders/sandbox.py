@@ -9,10 +9,12 @@ import uuid
 
 from flask import Blueprint, abort, current_app, redirect, render_template, request, url_for
 
+from songcraft.auth.models import User
 from songcraft.extensions import db
 from songcraft.orders import catalogue
 from songcraft.orders.models import Order
-from songcraft.orders.service import handle_payment_webhook, payment_provider
+from songcraft.orders.service import payment_provider
+from songcraft.orders.webhooks import handle_payment_webhook
 
 bp = Blueprint("sandbox_checkout", __name__, url_prefix="/sandbox/checkout")
 
@@ -32,8 +34,9 @@ def checkout_page(order_id: uuid.UUID):
     token = request.args.get("token", "")
     order = _order_for(order_id, token)
     product = catalogue.get_product(order.product)
+    discount = payment_provider().discount_cents(order.discount_code, order.amount_cents)
     return render_template("sandbox_checkout.html", order=order, product=product, token=token,
-                           amount=f"{order.amount_cents / 100:.2f}",
+                           amount=f"{(order.amount_cents - discount) / 100:.2f}", discount=f"{discount / 100:.2f}" if discount else None,
                            order_url=f"{current_app.config['FRONTEND_URL']}/orders/{order.id}")
 
 
@@ -42,13 +45,12 @@ def confirm(order_id: uuid.UUID):
     token = request.form.get("token", "")
     order = _order_for(order_id, token)
     declined = request.form.get("decision") == "decline"
-    from songcraft.auth.models import User
-
+    provider = payment_provider()
     user = db.session.get(User, order.user_id)
-    body, headers = payment_provider().build_webhook(
+    body, headers = provider.build_webhook(
         order_id=str(order.id), event_name="order_created", amount_cents=order.amount_cents, currency=order.currency,
         variant_id=order.variant_id, email=user.email, product_name=catalogue.get_product(order.product).name,
-        status="failed" if declined else "paid",
+        status="failed" if declined else "paid", discount_cents=provider.discount_cents(order.discount_code, order.amount_cents),
     )
     handle_payment_webhook(body, headers)
     # Back to the page, which now shows the outcome and links on to the shop's frontend.

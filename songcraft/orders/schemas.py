@@ -12,16 +12,26 @@ class ProductSchema(Schema):
     currency = fields.String()
 
 
+DISCOUNT_CODE = r"^[A-Za-z0-9-]{3,64}$"
+
+
 class OrderCreateSchema(Schema):
     product = fields.String(required=True, validate=validate.OneOf(PRODUCT_IDS))
+    discount_code = fields.String(
+        validate=validate.Regexp(DISCOUNT_CODE, error="A discount code is 3 to 64 letters, digits or dashes."),
+        metadata={"description": "A code the payment provider knows (Lemon Squeezy discount, Stripe promotion code, "
+                                 "or SANDBOX_DISCOUNT_CODES); any case. The checkout applies it.", "example": "WELCOME10"},
+    )
 
 
 class OrderSchema(Schema):
     id = fields.UUID()
     product = fields.String(metadata={"enum": list(PRODUCT_IDS)})
     status = fields.String(metadata={"enum": list(STATUSES)})
-    amount_cents = fields.Integer()
+    amount_cents = fields.Integer(metadata={"description": "The catalogue price"})
     currency = fields.String()
+    discount_code = fields.String(allow_none=True, metadata={"description": "The code given when ordering, upper-cased"})
+    discount_cents = fields.Integer(metadata={"description": "The discount the provider reported with the payment (0 until paid)"})
     payment_provider = fields.String()
     payment_url = fields.String(allow_none=True)
     song_id = fields.UUID(allow_none=True)
@@ -32,4 +42,5 @@ class OrderSchema(Schema):
 
 
 class WebhookResultSchema(Schema):
-    status = fields.String(metadata={"description": "What the delivery did: paid, refunded, duplicate, ignored: …"})
+    status = fields.String(metadata={"description": "What the delivery did: paid, needs_review: …, refunded, failed, disputed, "
+                                                    "duplicate, ignored: …"})

@@ -9,3 +9,6 @@ _signals = Namespace()
 
 # Sent with the Order (locked, in the caller's transaction) once it has moved to `refunded`.
 order_refunded = _signals.signal("order-refunded")
+
+# Sent with the Order (locked, in the caller's transaction) once a chargeback moved it to `disputed`.
+order_disputed = _signals.signal("order-disputed")

@@ -14,7 +14,7 @@ from songcraft.extensions import db
 from songcraft.files.models import Image
 from songcraft.orders.models import Order
 from songcraft.orders.service import get_user_order
-from songcraft.orders.signals import order_refunded
+from songcraft.orders.signals import order_disputed, order_refunded
 from songcraft.songs import pipeline, storage_keys
 from songcraft.songs.models import Song
 
@@ -30,7 +30,7 @@ def storage():
 def create_song(user: User, data: dict) -> Song:
     """Consume the caller's paid, unused order and start the pipeline."""
     order = get_user_order(user, data["order_id"], for_update=True)
-    if order.status in ("pending", "expired", "failed"):
+    if order.status in ("pending", "expired", "failed", "needs_review"):
         raise PaymentRequired("This order has not been paid.")
     if order.used_at is not None or order.status != "paid":
         raise Conflict("This order has already been used for a song." if order.used_at else f"This order is {order.status}.")
@@ -154,13 +154,19 @@ def video_url(song: Song) -> str | None:
 
 
 @order_refunded.connect
-def stop_for_refund(order: Order) -> None:
+def stop_for_refund(order: Order, reason: str = "The order was refunded, so the song was stopped.") -> None:
     """A refunded order's song stops where it is: its remaining steps are dropped, so neither the
     worker nor an admin retry carries on (caller commits)."""
     song = db.session.scalar(sa.select(Song).where(Song.order_id == order.id).with_for_update())
     if song is not None and song.plan:
         song.plan = []
-        song.fail("The order was refunded, so the song was stopped.")
+        song.fail(reason)
+
+
+@order_disputed.connect
+def stop_for_dispute(order: Order) -> None:
+    """A disputed payment stops the song the same way."""
+    stop_for_refund(order, "The payment was disputed, so the song was stopped.")
 
 
 def retry_failed(song_id: uuid.UUID) -> Song:

@@ -81,6 +81,9 @@ ENDPOINTS = [
     ("get", "/system/health", 200),
     ("get", "/audit", 200),
     ("get", "/alerts", 200),
+    ("get", "/orders", 200),
+    ("post", f"/orders/{uuid.uuid4()}/accept", 404),
+    ("post", f"/orders/{uuid.uuid4()}/refund", 404),
 ]
 
 
@@ -115,7 +118,9 @@ def test_dashboard_stats_are_exact_on_a_seeded_dataset(client, app, make_account
         add_user(verified=False, active=False, age=timedelta(hours=1))
         orders = [add_order(buyer, status, amount, currency) for status, amount, currency in [
             ("paid", 1900, "USD"), ("fulfilled", 2900, "USD"), ("refunded", 1900, "USD"), ("pending", 1900, "USD"),
-            ("expired", 1900, "USD"), ("fulfilled", 2500, "EUR"), ("refunded", 2500, "EUR"), ("failed", 100, "EUR")]]
+            ("expired", 1900, "USD"), ("fulfilled", 2500, "EUR"), ("refunded", 2500, "EUR"), ("failed", 100, "EUR"),
+            ("disputed", 2900, "USD"), ("needs_review", 1900, "USD")]]
+        orders[1].discount_code, orders[1].discount_cents = "WELCOME10", 290
         for order, seconds in zip(orders, (60, 300, 120, 180)):
             add_song(order, "completed", run_seconds=seconds)
         add_song(orders[4], "failed", updated_ago=timedelta(hours=1))
@@ -128,11 +133,15 @@ def test_dashboard_stats_are_exact_on_a_seeded_dataset(client, app, make_account
     assert response.status_code == 200
     body = response.json
     assert body["users"] == {"total": 5, "verified": 3, "active": 4, "new_last_7_days": 3, "new_last_30_days": 4}
-    assert body["orders"]["by_status"] == {"pending": 1, "paid": 1, "fulfilled": 2, "expired": 1, "failed": 1, "refunded": 2}
+    assert body["orders"]["by_status"] == {"pending": 1, "paid": 1, "fulfilled": 2, "expired": 1, "failed": 1, "refunded": 2,
+                                           "needs_review": 1, "disputed": 1}
+    # Accepted payments only (not the one held for review); what they charged, less refunds and disputes.
     assert body["revenue"] == {
-        "EUR": {"orders": 2, "gross_cents": 5000, "refunded_cents": 2500, "net_cents": 2500},
-        "USD": {"orders": 3, "gross_cents": 6700, "refunded_cents": 1900, "net_cents": 4800},
+        "EUR": {"orders": 2, "gross_cents": 5000, "discount_cents": 0, "refunded_cents": 2500, "disputed_cents": 0, "net_cents": 2500},
+        "USD": {"orders": 4, "gross_cents": 1900 + 2610 + 1900 + 2900, "discount_cents": 290, "refunded_cents": 1900,
+                "disputed_cents": 2900, "net_cents": 2610 + 1900},
     }
+    assert body["discounts"] == [{"code": "WELCOME10", "currency": "USD", "orders": 1, "discount_cents": 290}]
     assert body["songs"]["by_status"] == {"queued": 1, "generating_lyrics": 0, "lyrics_ready": 0, "generating_audio": 1,
                                           "audio_ready": 0, "generating_video": 0, "completed": 4, "failed": 2}
     assert body["songs"]["failed_last_24h"] == 1
@@ -146,7 +155,7 @@ def test_dashboard_stats_are_exact_on_a_seeded_dataset(client, app, make_account
 
 def test_dashboard_stats_of_an_empty_platform(client, make_account):
     body = client.get(f"{ADMIN}/dashboard/stats", headers=make_account(role="admin").headers).json
-    assert body["revenue"] == {} and body["songs"]["failed_last_24h"] == 0
+    assert body["revenue"] == {} and body["discounts"] == [] and body["songs"]["failed_last_24h"] == 0
     assert body["pipeline"] == {"completed_songs": 0, "average_seconds": None, "p95_seconds": None}
 
 
@@ -331,10 +340,11 @@ def test_retry_resumes_a_failed_song_from_its_failed_step(client, app, make_acco
 
 def test_health_checks_every_dependency_for_real(client, make_account, worker):
     body = client.get(f"{ADMIN}/system/health", headers=make_account(role="admin").headers).json
-    assert set(body["checks"]) == {"database", "redis", "broker", "workers", "storage", "email"}
+    assert set(body["checks"]) == {"database", "redis", "broker", "workers", "storage", "email", "payments"}
     assert body["status"] == "ok", body
     assert all(check["ok"] and check["latency_ms"] >= 0 for check in body["checks"].values())
     assert "smtp 127.0.0.1" in body["checks"]["email"]["detail"]
+    assert body["checks"]["payments"]["detail"].startswith("sandbox: sandbox checkout: built in")
 
 
 def test_health_reports_a_failing_storage(client, app, make_account, monkeypatch):
