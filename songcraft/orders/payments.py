@@ -166,8 +166,8 @@ def refund_at_provider(claim: RefundClaim) -> str:
 
 def apply_dispute(order: Order, event: PaymentEvent) -> str:
     """A chargeback: a charged order becomes `disputed` (its song stops); an admin is alerted in any case."""
-    details = {"order": str(order.id), "order_status": order.status, "amount": event.amount_cents,
-               "currency": event.currency, **{k: v for k, v in event.details.items() if k in ("id", "reason", "status")}}
+    details = {"order": str(order.id), "order_status": order.status, "amount": event.amount_cents, "currency": event.currency,
+               "dispute": event.details.get("id"), "reason": event.details.get("reason"), "dispute_status": event.details.get("status")}
     moved = order.can_move_to("disputed")
     if moved:
         order.move_to("disputed")

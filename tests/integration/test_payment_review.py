@@ -215,6 +215,7 @@ def test_a_stripe_dispute_stops_the_song_and_alerts(client, app, make_account, m
     [alert] = alerts(app)
     assert (alert.kind, alert.cause) == ("order_disputed", f"order:{order['id']}") and "(fraudulent)" in alert.message
     assert alert.details["reason"] == "fraudulent" and alert.details["order_status"] == "paid"
+    assert alert.details["dispute"].startswith("du_") and alert.details["dispute_status"] == "needs_response"
 
 
 def test_a_dispute_on_a_refunded_order_is_alerted_without_a_move(client, app, make_account, monkeypatch):
