@@ -113,7 +113,8 @@ class CheckSchema(Schema):
 
 class SystemHealthSchema(Schema):
     status = fields.String(metadata={"enum": ["ok", "degraded", "down"]})
-    checks = fields.Dict(keys=fields.String(metadata={"enum": ["database", "redis", "broker", "workers", "storage", "email"]}),
+    checks = fields.Dict(keys=fields.String(metadata={"enum": ["database", "redis", "broker", "workers", "storage", "email",
+                                                                 "suno", "openai"]}),
                          values=fields.Nested(CheckSchema))
 
 
