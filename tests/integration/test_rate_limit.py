@@ -98,12 +98,16 @@ def test_redis_unreachable_is_transient():
 
 
 def test_workers_sharing_the_limiter_are_never_throttled_by_suno(redis_url):
-    """Three 'workers' polling Suno flat out through the shared limiter: the strict fake never refuses one."""
+    """Three 'workers' asking Suno flat out through the shared limiter: the strict fake never refuses one.
+
+    Like the production window (11 s for Suno's 10), the limiter's is longer than the fake's, as
+    requests reach the server later and less evenly than they leave (here, on a busy 2-core machine).
+    """
     with FakeSuno(rate_limit=LIMIT, rate_window=WINDOW) as fake:
         providers = [
             SunoAudioProvider("suno-test-key", fake.url, callback_url="https://cb.example",
                               limiter=RedisRateLimiter(redis.Redis.from_url(redis_url), "songcraft:ratelimit:test", "Suno",
-                                                       LIMIT, WINDOW))
+                                                       LIMIT, WINDOW * 1.5))
             for _ in range(3)
         ]
         with ThreadPoolExecutor(3) as pool:
@@ -132,5 +136,5 @@ def test_the_composition_root_shares_the_suno_window_through_redis(app, services
     provider = _audio_provider({**app.config, "AUDIO_PROVIDER": "suno", "SUNO_API_KEY": "k"}, app.extensions["redis"])
 
     assert isinstance(provider._limiter, RedisRateLimiter)
-    assert (provider._limiter.limit, provider._limiter.window_seconds) == (20, 10.0)
+    assert (provider._limiter.limit, provider._limiter.window_seconds) == (20, 11.0)  # Suno's 20 per 10 s, with a margin
     assert isinstance(_audio_provider({**app.config, "AUDIO_PROVIDER": "suno", "SUNO_API_KEY": "k"}, None)._limiter, LocalRateLimiter)
