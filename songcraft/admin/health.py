@@ -9,16 +9,15 @@ import smtplib
 import time
 import uuid
 from concurrent.futures import ThreadPoolExecutor, wait
-from typing import Callable
 
 import sqlalchemy as sa
 from celery.exceptions import TimeoutError as CeleryTimeoutError
 from flask import Flask, current_app
 
+from songcraft.admin.ai_checks import configured_ai_checks
 from songcraft.admin.stats import queue_depth
 from songcraft.celery_app import QUEUES
 from songcraft.extensions import db
-from songcraft.providers.errors import ProviderError
 
 CHECK_TIMEOUT = 3.0
 WORKER_REPLY_SECONDS = 1.0  # how long workers have to answer a broadcast; well under CHECK_TIMEOUT
@@ -111,52 +110,6 @@ def check_email() -> str:
     return f"smtp {host}:{port} answered"
 
 
-class ProviderCheckFailed(RuntimeError):
-    """A paid provider refused or failed the check; the message is the one meant for operators."""
-
-
-class LowCredits(RuntimeError):
-    """The provider answers, but its balance is below the configured warning level."""
-
-
-def _for_operators(call: Callable[[], str]) -> str:
-    try:
-        return call()
-    except ProviderError as error:  # the alert's message says what to do; str(error) is written for customers
-        raise ProviderCheckFailed(error.alert.message if error.alert else str(error)) from None
-
-
-def check_suno() -> str:
-    """Suno answers with our key, and the account has at least SUNO_CREDITS_WARN credits."""
-    provider = current_app.extensions["audio_provider"]
-    credits = _for_operators(lambda: provider.remaining_credits(timeout=CHECK_TIMEOUT))
-    warn_below = current_app.config["SUNO_CREDITS_WARN"]
-    if credits < warn_below:
-        raise LowCredits(f"{credits} credits left, below SUNO_CREDITS_WARN ({warn_below}): top up at sunoapi.org")
-    return f"{credits} credits left (model {provider.model})"
-
-
-def check_openai() -> str:
-    """OpenAI answers with our key and the configured model is available to it."""
-    return _for_operators(current_app.extensions["lyrics_provider"].check_access)
-
-
-def provider_checks() -> dict[str, Callable[[], str]]:
-    """The checks of the paid AI providers this deployment is configured with (none for the built-in ones)."""
-    checks = {}
-    if current_app.config["AUDIO_PROVIDER"] == "suno":
-        checks["suno"] = check_suno
-    if current_app.config["LYRICS_PROVIDER"] == "openai":
-        checks["openai"] = check_openai
-    return checks
-
-
-def ai_provider_rows() -> list[dict]:
-    """One row per configured AI provider, `{name, ok, latency_ms, detail}`, for `flask check-providers`."""
-    app = current_app._get_current_object()
-    return [{"name": name, **_timed(app, check)} for name, check in provider_checks().items()]
-
-
 CHECKS = {
     "database": check_database,
     "redis": check_redis,
@@ -180,7 +133,7 @@ def _timed(app: Flask, check) -> dict:
 def system_health() -> dict:
     """`down` when the database fails (nothing works without it), `degraded` when anything else does."""
     app = current_app._get_current_object()
-    all_checks = {**CHECKS, **provider_checks()}
+    all_checks = {**CHECKS, **configured_ai_checks(CHECK_TIMEOUT)}
     executor = ThreadPoolExecutor(max_workers=len(all_checks), thread_name_prefix="health")
     futures = {name: executor.submit(_timed, app, check) for name, check in all_checks.items()}
     wait(futures.values(), timeout=CHECK_TIMEOUT)
@@ -192,3 +145,9 @@ def system_health() -> dict:
     else:
         status = "ok" if all(check["ok"] for check in checks.values()) else "degraded"
     return {"status": status, "checks": checks}
+
+
+def ai_provider_rows() -> list[dict]:
+    """One row per configured AI provider, `{name, ok, latency_ms, detail}`, for `flask check-providers`."""
+    app = current_app._get_current_object()
+    return [{"name": name, **_timed(app, check)} for name, check in configured_ai_checks(CHECK_TIMEOUT).items()]
