@@ -21,6 +21,8 @@ PROFILES = ("development", "testing", "production")
 
 GENRES = ("pop", "rap", "rock", "acoustic", "jazz", "funk", "country", "electropop", "lo-fi", "synthwave", "ballad")
 MOODS = ("joyful", "romantic", "emotional", "playful", "ironic", "nostalgic", "epic")
+# sunoapi.org's current models; each one's field limits are in songcraft/providers/audio/suno_payload.py.
+SUNO_MODELS = ("V4", "V4_5", "V4_5PLUS", "V4_5ALL", "V5", "V5_5")
 
 
 class ConfigError(RuntimeError):
@@ -105,6 +107,15 @@ def _require_catalogue_ids(env: _Env, provider: str) -> None:
             raise ConfigError(f"PAYMENT_PROVIDER={provider} needs {name} to be set (the id that charges this product)")
         if provider == "lemonsqueezy" and not value.isdigit():
             raise ConfigError(f"{name} must be a Lemon Squeezy variant id (a number), got {value!r}")
+def _suno_model(env: _Env) -> str:
+    model = env.str("SUNO_MODEL", "V4_5")
+    if model not in SUNO_MODELS:
+        raise ConfigError(f"SUNO_MODEL must be one of {', '.join(SUNO_MODELS)}, got {model!r}")
+    return model
+
+
+def _host_list(env: _Env, name: str) -> frozenset[str]:
+    return frozenset(part.strip().lower() for part in (env.str(name) or "").split(",") if part.strip())
 
 
 def _database_url(env: _Env, data_dir: Path) -> str:
@@ -243,7 +254,9 @@ def load_config(environ: Mapping[str, str] | None = None) -> dict:
         "AUDIO_PROVIDER": _pick_provider(env, "AUDIO_PROVIDER", {"suno": ("SUNO_API_KEY",)}, "local"),
         "SUNO_API_KEY": env.str("SUNO_API_KEY"),
         "SUNO_API_URL": env.str("SUNO_API_URL", "https://api.sunoapi.org"),
-        "SUNO_MODEL": env.str("SUNO_MODEL", "V4_5"),
+        "SUNO_MODEL": _suno_model(env),
+        "SUNO_CREDITS_WARN": env.int("SUNO_CREDITS_WARN", 100),
+        "PROVIDER_PRIVATE_HOSTS": _host_list(env, "PROVIDER_PRIVATE_HOSTS"),
         "SUNO_POLL_INTERVAL": float(env.str("SUNO_POLL_INTERVAL", "5")),
         "SUNO_CALLBACK_URL": env.str("SUNO_CALLBACK_URL", f"{public_url}/api/v1/songs/callbacks/suno"),
         "MAX_LYRICS_REWRITES": env.int("MAX_LYRICS_REWRITES", 5),
@@ -277,6 +290,8 @@ def load_config(environ: Mapping[str, str] | None = None) -> dict:
         raise ConfigError("PAYMENT_PROVIDER must be lemonsqueezy or stripe in production (sandbox payments are free)")
     if profile == "production" and not config["ADMIN_ALERT_EMAILS"]:
         raise ConfigError("ADMIN_ALERT_EMAILS must name at least one address in production, or alerts would reach nobody")
+    if profile == "production" and config["PROVIDER_PRIVATE_HOSTS"]:
+        raise ConfigError("PROVIDER_PRIVATE_HOSTS must be empty in production: provider downloads may only reach public hosts")
     if profile == "production" and config["EMAIL_PROVIDER"] == "console":
         raise ConfigError("SMTP_HOST must be set in production: the console sender would write sign-in links to the logs")
     _require_catalogue_ids(env, config["PAYMENT_PROVIDER"])

@@ -7,6 +7,7 @@ SONGCRAFT_REQUIRE_SERVICES=1 (CI) an unreachable PostgreSQL or Redis fails the r
 """
 from __future__ import annotations
 
+import contextlib
 import email
 import email.policy
 import fcntl
@@ -196,37 +197,45 @@ def _die_with_parent() -> None:
     ctypes.CDLL("libc.so.6", use_errno=True).prctl(PR_SET_PDEATHSIG, signal.SIGKILL)
 
 
-@pytest.fixture(scope="session")
-def worker(app, app_env, tmp_path_factory):
-    """A real Celery worker process consuming every queue, started once per session."""
-    log_path = tmp_path_factory.mktemp("worker") / "worker.log"
+@contextlib.contextmanager
+def running_worker(application, env: dict, log_path: Path):
+    """A real Celery worker process for `application` (started with `env`), consuming every queue."""
     command = [
         sys.executable, "-m", "celery", "-A", "celery_worker", "worker", "--loglevel=INFO",
         "-Q", "default,email,ai,media", "--concurrency=2", "--without-gossip", "--without-mingle",
         "-n", f"test-{secrets.token_hex(3)}@%h",
     ]
     log_file = open(log_path, "w")
-    process = subprocess.Popen(command, cwd=ROOT, env={**_clean_environ(), **app_env}, stdout=log_file, stderr=subprocess.STDOUT,
+    process = subprocess.Popen(command, cwd=ROOT, env={**_clean_environ(), **env}, stdout=log_file, stderr=subprocess.STDOUT,
                                preexec_fn=_die_with_parent)
-    from songcraft.tasks import ping
+    celery = application.extensions["celery"]
 
     def answers():
         if process.poll() is not None:
             pytest.fail(f"worker exited early:\n{log_path.read_text()[-3000:]}")
         try:
-            return ping.apply_async(expires=5).get(timeout=2) == "pong"
+            return celery.send_task("songcraft.ping", expires=5).get(timeout=2) == "pong"
         except Exception:
             return False
 
     wait_until(answers, timeout=60, interval=0.5, message="the Celery worker to answer a ping")
     process.log_path = log_path
-    yield process
-    process.terminate()
     try:
-        process.wait(timeout=20)
-    except subprocess.TimeoutExpired:
-        process.kill()
-    log_file.close()
+        yield process
+    finally:
+        process.terminate()
+        try:
+            process.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            process.kill()
+        log_file.close()
+
+
+@pytest.fixture(scope="session")
+def worker(app, app_env, tmp_path_factory):
+    """A real Celery worker process consuming every queue, started once per session."""
+    with running_worker(app, app_env, tmp_path_factory.mktemp("worker") / "worker.log") as process:
+        yield process
 
 
 # --- Per test ---------------------------------------------------------------------------
@@ -235,10 +244,13 @@ def worker(app, app_env, tmp_path_factory):
 @pytest.fixture(autouse=True)
 def _clean_state(request):
     """Every test starts with empty tables and fresh rate limits."""
-    if "app" not in request.fixturenames:
-        yield
-        return
-    application = request.getfixturevalue("app")
+    if "app" in request.fixturenames:
+        clean_state(request.getfixturevalue("app"))
+    yield
+
+
+def clean_state(application) -> None:
+    """Empty every table and drop the app's Redis keys (rate limits and the like)."""
     from songcraft.extensions import db, limiter
 
     with application.app_context():
@@ -262,7 +274,6 @@ def _clean_state(request):
         if redis_client is not None:
             for key in redis_client.scan_iter("songcraft:*"):
                 redis_client.delete(key)
-    yield
 
 
 @pytest.fixture

@@ -117,7 +117,7 @@ CHECKS = {
     "workers": check_workers,
     "storage": check_storage,
     "email": check_email,
-    **PROVIDER_HEALTH_CHECKS,  # the configured providers' live APIs: payments (prices match the catalogue), ...
+    **PROVIDER_HEALTH_CHECKS,  # the configured providers' live APIs: payments (prices), audio (credits), lyrics (key)
 }
 
 

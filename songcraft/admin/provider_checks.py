@@ -13,8 +13,11 @@ from typing import Callable
 from flask import current_app
 
 from songcraft.orders import catalogue
+from songcraft.providers.errors import ProviderError
 from songcraft.providers.payments.base import CatalogueEntry
 from songcraft.providers.status import ProviderCheck
+
+AI_CHECK_TIMEOUT = 2.5  # seconds per AI provider call, inside the health report's 3 s per check
 
 
 def payment_checks() -> tuple[str, list[ProviderCheck]]:
@@ -25,8 +28,42 @@ def payment_checks() -> tuple[str, list[ProviderCheck]]:
     return provider.name, provider.check_catalogue(entries)
 
 
+def audio_checks() -> tuple[str, list[ProviderCheck]]:
+    """Suno answers with our key and has at least SUNO_CREDITS_WARN credits left."""
+    provider = current_app.extensions["audio_provider"]
+    if provider.name != "suno":
+        return provider.name, [ProviderCheck("offline synthesizer", True, "built in: no account to check")]
+    try:
+        credits = provider.remaining_credits(timeout=AI_CHECK_TIMEOUT)
+    except ProviderError as error:
+        return provider.name, [ProviderCheck("credits", False, _for_operators(error))]
+    warn_below = current_app.config["SUNO_CREDITS_WARN"]
+    if credits < warn_below:
+        detail = f"{credits} credits left, below SUNO_CREDITS_WARN ({warn_below}): top up at sunoapi.org"
+        return provider.name, [ProviderCheck("credits", False, detail)]
+    return provider.name, [ProviderCheck("credits", True, f"{credits} credits left (model {provider.model})")]
+
+
+def lyrics_checks() -> tuple[str, list[ProviderCheck]]:
+    """OpenAI answers with our key and the configured model is available to it (no tokens spent)."""
+    provider = current_app.extensions["lyrics_provider"]
+    if provider.name != "openai":
+        return provider.name, [ProviderCheck("offline composer", True, "built in: no account to check")]
+    try:
+        return provider.name, [ProviderCheck("key and model", True, provider.check_access())]
+    except ProviderError as error:
+        return provider.name, [ProviderCheck("key and model", False, _for_operators(error))]
+
+
+def _for_operators(error: ProviderError) -> str:
+    """The alert's words ("Suno refused SUNO_API_KEY…") where there is one: str(error) is written for customers."""
+    return error.alert.message if error.alert else str(error)
+
+
 PROVIDER_CHECKS: dict[str, Callable[[], tuple[str, list[ProviderCheck]]]] = {
     "payments": payment_checks,
+    "audio": audio_checks,
+    "lyrics": lyrics_checks,
 }
 
 

@@ -44,12 +44,15 @@ def _lyrics_provider(config):
     return LocalLyricsProvider()
 
 
-def _audio_provider(config):
+def _audio_provider(config, redis_client):
     if config["AUDIO_PROVIDER"] == "suno":
-        from songcraft.providers.audio.suno import SunoAudioProvider
+        from songcraft.providers.audio import suno
+        from songcraft.providers.rate_limit import rate_limiter
 
-        return SunoAudioProvider(config["SUNO_API_KEY"], config["SUNO_API_URL"], config["SUNO_MODEL"],
-                                 callback_url=config["SUNO_CALLBACK_URL"], poll_interval=config["SUNO_POLL_INTERVAL"])
+        limiter = rate_limiter(redis_client, "songcraft:ratelimit:suno", suno.SERVICE, suno.REQUESTS_PER_WINDOW, suno.WINDOW_SECONDS)
+        return suno.SunoAudioProvider(config["SUNO_API_KEY"], config["SUNO_API_URL"], config["SUNO_MODEL"],
+                                      callback_url=config["SUNO_CALLBACK_URL"], poll_interval=config["SUNO_POLL_INTERVAL"],
+                                      limiter=limiter, private_hosts=config["PROVIDER_PRIVATE_HOSTS"])
     from songcraft.providers.audio.local import LocalAudioProvider
 
     return LocalAudioProvider()
@@ -71,5 +74,5 @@ def init_providers(app: Flask) -> None:
     app.extensions["email_sender"] = _email_sender(config)
     app.extensions["payment_provider"] = _payment_provider(config)
     app.extensions["lyrics_provider"] = _lyrics_provider(config)
-    app.extensions["audio_provider"] = _audio_provider(config)
+    app.extensions["audio_provider"] = _audio_provider(config, app.extensions.get("redis"))
     app.extensions["storage"] = _storage(config)

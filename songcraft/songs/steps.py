@@ -17,6 +17,7 @@ from songcraft.common.db import utcnow
 from songcraft.extensions import db
 from songcraft.notifications.service import queue_email
 from songcraft.providers.audio.base import AudioRequest
+from songcraft.providers.errors import OperatorAlert
 from songcraft.providers.lyrics.base import Lyrics, SongBrief
 from songcraft.songs import pipeline, storage_keys
 from songcraft.songs.models import Song, Take
@@ -55,10 +56,11 @@ def run_step(song_id: str, step: str, task_id: str) -> bool:
     return True
 
 
-def fail_step(song_id: str, step: str, message: str) -> None:
+def fail_step(song_id: str, step: str, message: str, alert: OperatorAlert | None = None) -> None:
     """Mark the song failed at `step` (its plan is kept, so an admin can resume) and tell the customer.
 
     The status check under the row lock makes this happen once per failure, so one email per failure.
+    A provider's `alert` (an empty account, a refused key) replaces the song's own: one alert per cause.
     """
     db.session.rollback()  # whatever the failed step left half-done in the session
     song = _locked_song(song_id)
@@ -72,8 +74,11 @@ def fail_step(song_id: str, step: str, message: str) -> None:
         "song_failed",
         {"name": user.display_name, "title": song.display_title, "error": song.error},
     )
-    raise_alert("song_failed", f"song:{song_id}", f"The song “{song.display_title}” failed at {step}: {song.error}",
-                {"song_id": song_id, "step": step, "customer": user.email})
+    if alert:
+        raise_alert(alert.kind, alert.cause, alert.message, {**alert.details, "song_id": song_id, "step": step})
+    else:
+        raise_alert("song_failed", f"song:{song_id}", f"The song “{song.display_title}” failed at {step}: {song.error}",
+                    {"song_id": song_id, "step": step, "customer": user.email})
     db.session.commit()
     log.warning("song failed", extra={"song_id": song_id, "step": step, "error": message})
 

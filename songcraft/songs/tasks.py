@@ -27,7 +27,7 @@ def _run(task, step: str, song_id: str) -> bool:
             raise task.retry(exc=error, countdown=delay)
         steps.fail_step(song_id, step, f"{error} (gave up after {MAX_RETRIES + 1} attempts)")
     except ProviderError as error:
-        steps.fail_step(song_id, step, str(error))
+        steps.fail_step(song_id, step, str(error), alert=error.alert)
     except SoftTimeLimitExceeded:
         steps.fail_step(song_id, step, "This step took too long and was stopped.")
     except Exception:

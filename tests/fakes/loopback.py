@@ -126,6 +126,12 @@ class LoopbackServer:
         with self._lock:
             self._script.extend(_ScriptedReply(reply, method, path) for reply in replies)
 
+    def reset(self) -> None:
+        """Forget the requests received and the replies still scripted (a server shared by several tests)."""
+        with self._lock:
+            self._requests.clear()
+            self._script.clear()
+
     @property
     def requests(self) -> list[RecordedRequest]:
         with self._lock:
@@ -139,10 +145,18 @@ class LoopbackServer:
         """The fake's default behaviour when no scripted reply matches."""
         return Reply.json({"error": f"no route for {request.method} {request.path}"}, status=404)
 
+    def gate(self, request: RecordedRequest) -> Reply | None:
+        """A reply that pre-empts everything else (scripted or not), e.g. a rate limit; None lets the request in."""
+        return None
+
     # -- internals -----------------------------------------------------------
     def _respond(self, request: RecordedRequest) -> Reply:
         with self._lock:
             self._requests.append(request)
+        refused = self.gate(request)
+        if refused is not None:
+            return refused
+        with self._lock:
             scripted = next((s for s in self._script if s.matches(request)), None)
             if scripted is not None:
                 self._script.remove(scripted)

@@ -1,9 +1,13 @@
-"""A loopback fake of OpenAI's Chat Completions endpoint (POST /v1/chat/completions).
+"""A loopback fake of OpenAI's Chat Completions and Models endpoints, strict about the key.
 
-By default it answers every request with :attr:`FakeOpenAI.default_lyrics`
-serialised as the assistant's JSON content. Tests script other outcomes with
-``server.script(...)`` and the reply builders below (``completion``,
-``refusal``, ``error``).
+* ``POST /v1/chat/completions`` answers :attr:`FakeOpenAI.default_lyrics` serialised as the
+  assistant's JSON content; a body without ``model`` or ``messages`` gets the API's 400;
+* ``GET /v1/models/{id}`` answers the model object (404 ``model_not_found`` for others).
+
+Like the real API, every route demands ``Authorization: Bearer <api_key>``: a missing header or
+a wrong key gets 401 (the wrong key's message quotes part of it, as OpenAI's does). Tests script
+other outcomes with ``server.script(...)`` and the reply builders below (``completion``,
+``refusal``, ``error``, ``insufficient_quota``).
 """
 from __future__ import annotations
 
@@ -75,24 +79,59 @@ def refusal(message: str = "I'm sorry, I can't help with that request.") -> Repl
     return completion(None, refusal=message)  # the API sends content: null on refusal
 
 
-def error(status: int, message: str, error_type: str = "server_error", retry_after_ms: int | None = 10) -> Reply:
-    """An API error body; ``retry-after-ms`` keeps the official client's backoff short in tests."""
+def error(status: int, message: str, error_type: str = "server_error", code: str | None = None,
+          retry_after_ms: int | None = None) -> Reply:
+    """An API error body, as OpenAI shapes it."""
     headers = {"retry-after-ms": str(retry_after_ms)} if retry_after_ms is not None else {}
-    body = {"error": {"message": message, "type": error_type, "param": None, "code": None}}
+    body = {"error": {"message": message, "type": error_type, "param": None, "code": code}}
     return Reply.json(body, status=status, headers=headers)
+
+
+def insufficient_quota() -> Reply:
+    """The 429 of an account out of credits (or at its spend limit): not a rate limit."""
+    return error(429, "You exceeded your current quota, please check your plan and billing details. For more information on "
+                      "this error, read the docs: https://platform.openai.com/docs/guides/error-codes/api-errors.",
+                 "insufficient_quota", code="insufficient_quota")
+
+
+def _unauthorized(sent: str | None) -> Reply:
+    if not sent:
+        return error(401, "You didn't provide an API key. You need to provide your API key in an Authorization header "
+                          "using Bearer auth (i.e. Authorization: Bearer YOUR_KEY).", "invalid_request_error")
+    key = sent.removeprefix("Bearer ")
+    return error(401, f"Incorrect API key provided: {key[:3]}***{key[-4:]}. You can find your API key at "
+                      "https://platform.openai.com/account/api-keys.", "invalid_request_error", code="invalid_api_key")
 
 
 class FakeOpenAI(LoopbackServer):
     default_lyrics = SAMPLE_LYRICS
+    models = ("gpt-4o-mini", "gpt-4o")
+
+    def __init__(self, api_key: str = "sk-test-secret-key-123") -> None:
+        super().__init__()
+        self.api_key = api_key
 
     @property
     def base_url(self) -> str:
         """What to pass as the client's ``base_url``."""
         return self.url + "/v1"
 
+    def gate(self, request: RecordedRequest) -> Reply | None:
+        sent = request.headers.get("authorization")
+        return None if sent == f"Bearer {self.api_key}" else _unauthorized(sent)
+
     def handle(self, request: RecordedRequest) -> Reply:
         if request.method == "POST" and request.path == COMPLETIONS_PATH:
+            payload = request.json()
+            if not payload.get("model") or not payload.get("messages"):
+                return error(400, "Missing required parameter: 'model' or 'messages'.", "invalid_request_error")
             return lyrics_completion(self.default_lyrics)
+        if request.method == "GET" and request.path.startswith("/v1/models/"):
+            model = request.path.removeprefix("/v1/models/")
+            if model not in self.models:
+                return error(404, f"The model `{model}` does not exist or you do not have access to it.",
+                             "invalid_request_error", code="model_not_found")
+            return Reply.json({"id": model, "object": "model", "created": 1715367049, "owned_by": "system"})
         return super().handle(request)
 
     def completion_requests(self) -> list[RecordedRequest]:

@@ -340,11 +340,12 @@ def test_retry_resumes_a_failed_song_from_its_failed_step(client, app, make_acco
 
 def test_health_checks_every_dependency_for_real(client, make_account, worker):
     body = client.get(f"{ADMIN}/system/health", headers=make_account(role="admin").headers).json
-    assert set(body["checks"]) == {"database", "redis", "broker", "workers", "storage", "email", "payments"}
+    assert set(body["checks"]) == {"database", "redis", "broker", "workers", "storage", "email", "payments", "audio", "lyrics"}
     assert body["status"] == "ok", body
     assert all(check["ok"] and check["latency_ms"] >= 0 for check in body["checks"].values())
     assert "smtp 127.0.0.1" in body["checks"]["email"]["detail"]
     assert body["checks"]["payments"]["detail"].startswith("sandbox: sandbox checkout: built in")
+    assert body["checks"]["audio"]["detail"] == "local: offline synthesizer: built in: no account to check"
 
 
 def test_health_reports_a_failing_storage(client, app, make_account, monkeypatch):

@@ -342,7 +342,7 @@ def test_suno_callback_collects_the_takes_early_from_the_api_not_the_callback(cl
     song_id = start_song(client, app, account, custom_lyrics="[Verse]\nMaya you shine so bright today")["id"]
     with FakeSuno() as suno:
         suno.plan("SUCCESS")
-        provider = SunoAudioProvider("suno-test-key", suno.url, poll_interval=0.01)
+        provider = SunoAudioProvider("suno-test-key", suno.url, poll_interval=0.01, private_hosts=frozenset({"127.0.0.1"}))
         monkeypatch.setitem(app.extensions, "audio_provider", provider)
         with app.app_context():
             song = db.session.get(Song, uuid.UUID(song_id))

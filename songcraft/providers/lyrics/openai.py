@@ -1,19 +1,26 @@
 """Lyrics written by an OpenAI chat model, returned as strict structured output.
 
-The official client does the retrying (429, 5xx, timeouts, honouring
-``retry-after``); this module only turns what is left into provider errors and
-checks that the model's JSON is a singable song before trusting it.
+Calls go through the official client with its own retries off: this module retries, so that
+(1) the documented errors are told apart (`openai_errors`: a rate limit is retried, an
+exhausted quota or a refused key fails at once and alerts an operator) and (2) the worst case,
+every attempt timing out plus every pause, fits inside the `write_lyrics` step's soft time limit
+(`time_budget`), so an outage ends as a retry of the step, never as "took too long".
+The model's JSON is checked to be a singable song; cosmetic faults (an over-long or missing
+title, stray blank lines, spacing) are repaired rather than failing a paid song.
 """
 from __future__ import annotations
 
 import json
 import logging
-from typing import Any
+import time
+from typing import Any, Sequence
 
 import openai
 
-from songcraft.providers.errors import ProviderError, TransientProviderError
+from songcraft.common.text import truncate
+from songcraft.providers.errors import Outcome, ProviderError, error_for
 from songcraft.providers.lyrics.base import Lyrics, LyricsSection, SongBrief
+from songcraft.providers.lyrics.openai_errors import ApiError, classify
 
 log = logging.getLogger(__name__)
 
@@ -22,6 +29,11 @@ MIN_LINES, MAX_LINES = 8, 60  # the prompt asks for 16-40; outside this band the
 MAX_LINE_CHARS = 200
 MAX_TITLE_CHARS = 100
 DEFAULT_BASE_URL = "https://api.openai.com/v1"  # explicit, so OPENAI_BASE_URL in the environment cannot redirect us
+ROLE = "lyrics writer"  # what customers read in an error
+# Worst case 3 x 45 s + 2 s + 8 s = 145 s, inside write_lyrics' 180 s soft limit (tests check it stays so).
+REQUEST_TIMEOUT = 45.0
+ATTEMPTS = 3
+BACKOFF = (2.0, 8.0)  # pauses before the 2nd and 3rd attempts; a longer Retry-After ends the step (its task retries)
 
 LYRICS_RESPONSE_FORMAT: dict[str, Any] = {
     "type": "json_schema",
@@ -72,19 +84,29 @@ class OpenAILyricsProvider:
         api_key: str,
         model: str = "gpt-4o-mini",
         base_url: str | None = None,
-        timeout: float = 60,
-        max_retries: int = 3,
+        timeout: float = REQUEST_TIMEOUT,
+        attempts: int = ATTEMPTS,
+        backoff: Sequence[float] = BACKOFF,
     ) -> None:
         self._model = model
-        self._client = openai.OpenAI(
-            api_key=api_key,
-            base_url=base_url or DEFAULT_BASE_URL,
-            timeout=timeout,
-            max_retries=max_retries,
-        )
+        self._timeout, self._attempts, self._backoff = timeout, attempts, tuple(backoff)
+        self._client = openai.OpenAI(api_key=api_key, base_url=base_url or DEFAULT_BASE_URL, timeout=timeout, max_retries=0)
+
+    @property
+    def time_budget(self) -> float:
+        """Seconds `write` can take at worst: every attempt timing out, every pause taken."""
+        return self._timeout * self._attempts + sum(self._backoff[: self._attempts - 1])
 
     def write(self, brief: SongBrief) -> Lyrics:
-        completion = self._complete(brief)
+        completion = self._call(lambda client: client.chat.completions.create(
+            model=self._model,
+            messages=[
+                {"role": "system", "content": SYSTEM_PROMPT},
+                {"role": "user", "content": user_prompt(brief)},
+            ],
+            response_format=LYRICS_RESPONSE_FORMAT,
+            seed=brief.seed,
+        ))
         choice = completion.choices[0]
         if choice.message.refusal:
             raise ProviderError(f"The lyrics writer declined this song: {choice.message.refusal}")
@@ -92,29 +114,62 @@ class OpenAILyricsProvider:
             raise ProviderError("The lyrics writer ran out of room before finishing the song.")
         if choice.finish_reason == "content_filter":
             raise ProviderError("The lyrics writer's safety filter stopped this song.")
-        return lyrics_from_json(choice.message.content, title_override=brief.title)
+        return lyrics_from_json(choice.message.content, brief)
 
-    def _complete(self, brief: SongBrief):
+    def check_access(self) -> str:
+        """Prove the key works and can use the model (``GET /v1/models/{model}``, free); for health checks."""
+        model = self._call(lambda client: client.with_options(timeout=min(self._timeout, 5.0)).models.retrieve(self._model),
+                           attempts=1)
+        return f"model {model.id} available"
+
+    def _call(self, request, attempts: int | None = None):
+        """Run `request(client)`, retrying what the table says is passing, within the time budget."""
+        attempts, attempt = attempts or self._attempts, 1
+        while True:
+            try:
+                return request(self._client)
+            except (openai.APIConnectionError, openai.APIStatusError) as error:
+                entry = classify(error)
+                # Never log or show error.message: for a bad key it contains part of the key.
+                log.warning("OpenAI call failed (attempt %d of %d): %s, HTTP %s, request id %s", attempt, attempts,
+                            entry.meaning, getattr(error, "status_code", None), getattr(error, "request_id", None))
+                pause = self._pause_before(attempt + 1, error) if attempt < attempts else None
+                if entry.outcome is not Outcome.RETRY or pause is None:
+                    raise error_for(entry.outcome, "openai", ROLE, _explain(entry, error)) from error
+                time.sleep(pause)
+                attempt += 1
+
+    def _pause_before(self, attempt: int, error: openai.APIError) -> float | None:
+        """The planned pause before `attempt`, or None when the server asks for more than that."""
+        planned = self._backoff[min(attempt - 2, len(self._backoff) - 1)] if self._backoff else 0.0
+        response = getattr(error, "response", None)
+        asked = _retry_after(response.headers) if response is not None else None
+        return None if asked is not None and asked > planned else planned
+
+
+def _retry_after(headers) -> float | None:
+    """The server's requested pause in seconds (``retry-after-ms`` or ``retry-after``), if it gave one."""
+    for name, divisor in (("retry-after-ms", 1000), ("retry-after", 1)):
         try:
-            return self._client.chat.completions.create(
-                model=self._model,
-                messages=[
-                    {"role": "system", "content": SYSTEM_PROMPT},
-                    {"role": "user", "content": user_prompt(brief)},
-                ],
-                response_format=LYRICS_RESPONSE_FORMAT,
-                seed=brief.seed,
-            )
-        except openai.APIConnectionError as error:  # includes timeouts, after the client's own retries
-            raise TransientProviderError("The lyrics writer could not be reached; please try again.") from error
-        except openai.APIStatusError as error:
-            # Never echo error.message: for a bad key it contains part of the key.
-            log.warning("OpenAI answered HTTP %s (request id %s)", error.status_code, error.request_id)
-            if error.status_code in (408, 409, 429) or error.status_code >= 500:
-                raise TransientProviderError(
-                    f"The lyrics writer is busy (HTTP {error.status_code}); please try again."
-                ) from error
-            raise ProviderError(f"The lyrics writer rejected the request (HTTP {error.status_code}).") from error
+            return float(headers[name]) / divisor
+        except (KeyError, ValueError):
+            continue
+    return None
+
+
+def _explain(entry: ApiError, error: openai.APIError) -> str:
+    status = getattr(error, "status_code", None)
+    request_id = getattr(error, "request_id", None)
+    if entry.outcome is Outcome.OUT_OF_CREDITS:
+        return (f"OpenAI answered HTTP {status} insufficient_quota (request {request_id}): {entry.meaning}. "
+                "Add credits or raise the spending limit at platform.openai.com.")
+    if entry.outcome is Outcome.REJECTED_KEY:
+        return f"OpenAI refused OPENAI_API_KEY (HTTP {status}, request {request_id}): {entry.meaning}."
+    if status is None:
+        return "The lyrics writer could not be reached; please try again."
+    if entry.outcome is Outcome.RETRY:
+        return f"The lyrics writer is busy (HTTP {status}); please try again."
+    return f"The lyrics writer rejected the request (HTTP {status})."
 
 
 def user_prompt(brief: SongBrief) -> str:
@@ -130,37 +185,40 @@ def user_prompt(brief: SongBrief) -> str:
     return "Write the song for this brief.\n" + "\n".join(facts) + f"\nStory, between the markers:\n<<<\n{brief.story}\n>>>"
 
 
-def lyrics_from_json(content: str | None, title_override: str | None = None) -> Lyrics:
-    """Parse and check the model's JSON; raise ProviderError with a readable reason when unusable."""
+def lyrics_from_json(content: str | None, brief: SongBrief) -> Lyrics:
+    """Parse and check the model's JSON: repair what is cosmetic, raise ProviderError (with a readable
+    reason) when the song itself is unusable."""
     try:
         data = json.loads(content or "")
     except json.JSONDecodeError as error:
         raise ProviderError("The lyrics writer returned malformed lyrics (not valid JSON).") from error
-    if not isinstance(data, dict) or not isinstance(data.get("sections"), list) or not data["sections"]:
+    raw_sections = data.get("sections") if isinstance(data, dict) else None
+    if not isinstance(raw_sections, list):
         raise ProviderError("The lyrics writer returned lyrics without any sections.")
-    sections = tuple(_section(raw) for raw in data["sections"])
-    title = (title_override or _text(data.get("title"))).strip()
-    _check_song(title, sections)
-    return Lyrics(title=title, sections=sections)
+    sections = tuple(section for section in map(_section, raw_sections) if section.lines)  # empty ones dropped
+    if not sections:
+        raise ProviderError("The lyrics writer returned lyrics without any sections.")
+    _check_song(sections)
+    return Lyrics(title=_title(brief, data.get("title")), sections=sections)
+
+
+def _title(brief: SongBrief, proposed: Any) -> str:
+    """The customer's title, else the model's cut at a word boundary, else a plain one."""
+    title = brief.title or _tidy(proposed) or f"A Song for {brief.recipient_name}"
+    return truncate(title, MAX_TITLE_CHARS)
 
 
 def _section(raw: Any) -> LyricsSection:
     if not isinstance(raw, dict) or raw.get("kind") not in SECTION_KINDS:
         raise ProviderError("The lyrics writer returned a section of an unknown kind.")
     lines = raw.get("lines")
-    if not isinstance(lines, list) or not lines:
-        raise ProviderError(f"The lyrics writer returned an empty {raw['kind']}.")
-    if not all(isinstance(line, str) and line.strip() for line in lines):
-        raise ProviderError(f"The lyrics writer returned a blank line in a {raw['kind']}.")
-    return LyricsSection(kind=raw["kind"], lines=tuple(line.strip() for line in lines), label=_text(raw.get("label")).strip())
+    if not isinstance(lines, list) or not all(isinstance(line, str) for line in lines):
+        raise ProviderError(f"The lyrics writer returned a malformed {raw['kind']}.")
+    return LyricsSection(kind=raw["kind"], lines=tuple(filter(None, map(_tidy, lines))), label=_tidy(raw.get("label")))
 
 
-def _check_song(title: str, sections: tuple[LyricsSection, ...]) -> None:
+def _check_song(sections: tuple[LyricsSection, ...]) -> None:
     line_count = sum(len(section.lines) for section in sections)
-    if not title:
-        raise ProviderError("The lyrics writer returned a song without a title.")
-    if len(title) > MAX_TITLE_CHARS:
-        raise ProviderError(f"The lyrics writer returned a title longer than {MAX_TITLE_CHARS} characters.")
     if not MIN_LINES <= line_count <= MAX_LINES:
         raise ProviderError(
             f"The lyrics writer returned {line_count} lines; a song needs between {MIN_LINES} and {MAX_LINES}."
@@ -169,5 +227,6 @@ def _check_song(title: str, sections: tuple[LyricsSection, ...]) -> None:
         raise ProviderError(f"The lyrics writer returned a line longer than {MAX_LINE_CHARS} characters.")
 
 
-def _text(value: Any) -> str:
-    return value if isinstance(value, str) else ""
+def _tidy(value: Any) -> str:
+    """A string with runs of whitespace made single spaces and the ends trimmed; anything else is ''."""
+    return " ".join(value.split()) if isinstance(value, str) else ""
