@@ -19,6 +19,7 @@ import subprocess
 import sys
 import threading
 import time
+from contextlib import contextmanager
 from pathlib import Path
 from urllib.parse import urlsplit
 
@@ -143,6 +144,24 @@ def services():
     }
 
 
+@contextmanager
+def isolated_services(services):
+    """`DATABASE_URL` and `REDIS_URL` of a fresh PostgreSQL database and a Redis database number of
+    its own (for the servers this session uses), dropped and released on exit."""
+    env, cleanups = {}, []
+    try:
+        if services["postgres"]:
+            env["DATABASE_URL"], drop = _postgres_database(os.environ["DATABASE_URL"])
+            cleanups.append(drop)
+        if services["redis"]:
+            env["REDIS_URL"], release = _redis_database(os.environ["REDIS_URL"])
+            cleanups.append(release)
+        yield env
+    finally:
+        for cleanup in reversed(cleanups):
+            cleanup()
+
+
 @pytest.fixture(scope="session")
 def app_env(services, smtp_server, tmp_path_factory):
     """The environment shared by the in-process app and the worker process."""
@@ -159,16 +178,8 @@ def app_env(services, smtp_server, tmp_path_factory):
         "PUBLIC_URL": "http://localhost",
         "ADMIN_ALERT_EMAILS": "ops@example.com,oncall@example.com",
     }
-    cleanups = []
-    if services["postgres"]:
-        env["DATABASE_URL"], drop = _postgres_database(os.environ["DATABASE_URL"])
-        cleanups.append(drop)
-    if services["redis"]:
-        env["REDIS_URL"], release = _redis_database(os.environ["REDIS_URL"])
-        cleanups.append(release)
-    yield env
-    for cleanup in reversed(cleanups):
-        cleanup()
+    with isolated_services(services) as own:
+        yield {**env, **own}
 
 
 def _clean_environ() -> dict:

@@ -7,7 +7,6 @@ configured with the built-in providers, never picks up these songs.
 """
 from __future__ import annotations
 
-import os
 import time
 import uuid
 from dataclasses import dataclass
@@ -19,9 +18,8 @@ import sqlalchemy as sa
 from tests.conftest import (
     Account,
     _clean_environ,
-    _postgres_database,
-    _redis_database,
     clean_state,
+    isolated_services,
     running_worker,
     wait_until,
 )
@@ -74,20 +72,15 @@ def stack(services, app_env, tmp_path_factory):
     from flask_migrate import upgrade
 
     from songcraft import create_app
+    from songcraft.extensions import db
 
     data_dir = tmp_path_factory.mktemp("real-providers")
-    with FakeSuno(api_key=SUNO_KEY) as suno, FakeOpenAI(api_key=OPENAI_KEY) as openai_fake:
-        env = {key: value for key, value in app_env.items() if key not in ("DATABASE_URL", "REDIS_URL")}
+    with FakeSuno(api_key=SUNO_KEY) as suno, FakeOpenAI(api_key=OPENAI_KEY) as openai_fake, \
+            isolated_services(services) as own:
+        env = {**app_env, **own}
         env.update(DATA_DIR=str(data_dir), SUNO_API_KEY=SUNO_KEY, SUNO_API_URL=suno.url, SUNO_POLL_INTERVAL="0.2",
                    SUNO_MODEL="V5", SUNO_CREDITS_WARN="50", OPENAI_API_KEY=OPENAI_KEY, OPENAI_BASE_URL=openai_fake.base_url,
                    PROVIDER_PRIVATE_HOSTS="127.0.0.1")
-        cleanups = []
-        if services["postgres"]:
-            env["DATABASE_URL"], drop = _postgres_database(os.environ["DATABASE_URL"])
-            cleanups.append(drop)
-        if services["redis"]:
-            env["REDIS_URL"], release = _redis_database(os.environ["REDIS_URL"])
-            cleanups.append(release)
         session_celery = celery.current_app._get_current_object()
         application = create_app({**_clean_environ(), **env})
         assert (application.config["AUDIO_PROVIDER"], application.config["LYRICS_PROVIDER"]) == ("suno", "openai")
@@ -100,11 +93,7 @@ def stack(services, app_env, tmp_path_factory):
             session_celery.set_current()  # this stack's Celery app made itself the default when created
             session_celery.set_default()
             with application.app_context():
-                from songcraft.extensions import db
-
                 db.engine.dispose()
-            for cleanup in reversed(cleanups):
-                cleanup()
 
 
 @pytest.fixture
