@@ -1,8 +1,9 @@
 """Finish a song's files, and read back its cover and lyrics in time.
 
-`finish_song_files` runs in the deliver step, in three moves: read what it needs in a short
-transaction, render the cover and tag the files with no transaction open (downloads, Pillow,
-mutagen, uploads), then record the results in another short transaction.
+Finishing is three moves, in the pipeline's shape: `prepare_files` reads what the work needs
+into plain values, `finish_files` renders the cover and tags the files with no database session
+(downloads, Pillow, mutagen, uploads), and `store_files` records the results. `finish_song_files`
+runs the three with a short transaction on each side, for the deliver step.
 """
 from __future__ import annotations
 
@@ -38,7 +39,7 @@ class _TakeFile:
 
 
 @dataclass(frozen=True)
-class _Job:
+class FinishingJob:
     """Everything the work needs, read from the database before it starts."""
 
     song_id: uuid.UUID
@@ -48,6 +49,12 @@ class _Job:
     photo_key: str | None
     takes: tuple[_TakeFile, ...]
     video_key: str | None
+
+
+@dataclass(frozen=True)
+class FinishedFiles:
+    cover_size: int
+    take_sizes: dict[uuid.UUID, int]
 
 
 @dataclass(frozen=True)
@@ -63,12 +70,20 @@ def _storage():
 
 def finish_song_files(song_id: str) -> None:
     """Give the song its cover, and tag its MP3 takes and MP4 with title, artist, lyrics and cover."""
-    job = _claim(uuid.UUID(song_id))
-    if job is None:
+    song = db.session.get(Song, uuid.UUID(song_id))
+    if song is None:
+        db.session.rollback()
         return
-    cover_size, take_sizes = _render_and_tag(job)
-    _store(job, cover_size, take_sizes)
-    log.info("song files finished", extra={"song_id": song_id, "takes": len(take_sizes), "photo_cover": bool(job.photo_key)})
+    job = prepare_files(song)
+    db.session.commit()  # ends the read: no transaction stays open while files move
+    finished = finish_files(job)
+    song = db.session.scalar(sa.select(Song).where(Song.id == job.song_id).with_for_update())
+    if song is None:  # deleted meanwhile
+        db.session.rollback()
+        return
+    store_files(song, job, finished)
+    db.session.commit()
+    log.info("song files finished", extra={"song_id": song_id, "takes": len(finished.take_sizes), "photo_cover": bool(job.photo_key)})
 
 
 def sung_lyrics(song: Song) -> Lyrics | None:
@@ -119,14 +134,11 @@ def require_cover_url(song: Song) -> str:
 # --- The three moves ---------------------------------------------------------------------------
 
 
-def _claim(song_id: uuid.UUID) -> _Job | None:
-    song = db.session.get(Song, song_id)
-    if song is None:
-        db.session.rollback()
-        return None
+def prepare_files(song: Song) -> FinishingJob:
+    """What finishing needs, as plain values (in the caller's transaction)."""
     photo_key = db.session.scalar(sa.select(Image.storage_key).where(Image.song_id == song.id).order_by(Image.position).limit(1))
     lyrics = sung_lyrics(song)
-    job = _Job(
+    return FinishingJob(
         song_id=song.id,
         cover_key=storage_keys.cover_key(song),
         brief=CoverBrief(song.display_title, song.recipient_name, song.genre, song.mood),
@@ -138,12 +150,10 @@ def _claim(song_id: uuid.UUID) -> _Job | None:
         takes=tuple(_TakeFile(take.id, take.storage_key, line_schedule(song, take)) for take in song.takes),
         video_key=song.video_key,
     )
-    db.session.commit()  # ends the read: no transaction stays open while files move
-    return job
 
 
-def _render_and_tag(job: _Job) -> tuple[int, dict[uuid.UUID, int]]:
-    """The slow part, with no database session in use: returns the stored sizes of the cover and takes."""
+def finish_files(job: FinishingJob) -> FinishedFiles:
+    """The slow part, with no database session: render and store the cover, tag and store the files."""
     storage = _storage()
     cover = render_cover(job.brief, storage.get(job.photo_key) if job.photo_key else None)
     cover_size = storage.put(job.cover_key, cover, "image/jpeg")
@@ -160,24 +170,20 @@ def _render_and_tag(job: _Job) -> tuple[int, dict[uuid.UUID, int]]:
             storage.download_to(job.video_key, path)
             tag_mp4(path, tags)
             storage.put_file(job.video_key, path, "video/mp4")
-    return cover_size, sizes
+    return FinishedFiles(cover_size, sizes)
 
 
-def _store(job: _Job, cover_size: int, take_sizes: dict[uuid.UUID, int]) -> None:
-    song = db.session.scalar(sa.select(Song).where(Song.id == job.song_id).with_for_update())
-    if song is None:  # deleted meanwhile
-        db.session.rollback()
-        return
+def store_files(song: Song, job: FinishingJob, finished: FinishedFiles) -> None:
+    """Record the cover, the tagged takes' sizes and the line timings (in the caller's transaction, song locked)."""
     cover = db.session.get(SongCover, song.id) or SongCover(song_id=song.id)
-    cover.storage_key, cover.size_bytes, cover.width, cover.from_photo = job.cover_key, cover_size, COVER_SIZE, bool(job.photo_key)
+    cover.storage_key, cover.size_bytes, cover.width, cover.from_photo = job.cover_key, finished.cover_size, COVER_SIZE, bool(job.photo_key)
     db.session.add(cover)
     files = {take.take_id: take for take in job.takes}
     for take in song.takes:
-        finished = files.get(take.id)
-        if finished is None or finished.storage_key != take.storage_key:
+        done = files.get(take.id)
+        if done is None or done.storage_key != take.storage_key:  # replaced meanwhile
             continue
-        take.size_bytes = take_sizes[take.id]
-        if not take.line_timings and finished.schedule.lines:  # keep the estimate, so every reader sees the same
-            take.line_timings = [line.as_dict() for line in finished.schedule.lines]
+        take.size_bytes = finished.take_sizes[take.id]
+        if not take.line_timings and done.schedule.lines:  # keep the estimate, so every reader sees the same
+            take.line_timings = [line.as_dict() for line in done.schedule.lines]
             take.timings_estimated = True
-    db.session.commit()

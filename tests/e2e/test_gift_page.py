@@ -64,8 +64,8 @@ def served_locally(app, live_server, monkeypatch):
 
 
 def share(client, account, song, **gift) -> str:
-    response = client.put(GIFT.format(song["id"]), json={"message": "Forty Sundays of your terrible dancing.\n— Sam", **gift},
-                          headers=account.headers)
+    message = "Forty Sundays of your terrible dancing,\nand I would not miss one."
+    response = client.put(GIFT.format(song["id"]), json={"message": message, **gift}, headers=account.headers)
     assert response.status_code == 200, response.json
     return response.json["share_url"]
 
@@ -77,6 +77,13 @@ def emulate(browser, viewport: str, scheme: str) -> None:
     browser.execute_cdp_cmd("Emulation.setEmulatedMedia", {"features": [{"name": "prefers-color-scheme", "value": scheme}]})
     wait_until(lambda: browser.execute_script("return document.getAnimations().length === 0"), timeout=5,
                message="colour transitions to settle")
+
+
+def screenshots(tmp_path) -> Path:
+    """Where screenshots go: SONGCRAFT_SCREENSHOTS when set (to keep them), else the test's temp dir."""
+    folder = Path(os.environ.get("SONGCRAFT_SCREENSHOTS") or tmp_path)
+    folder.mkdir(parents=True, exist_ok=True)
+    return folder
 
 
 def serious_violations(browser) -> list:
@@ -117,8 +124,7 @@ def test_gift_page_plays_lights_the_sung_line_and_reads_well_everywhere(app, cli
     assert gift["first_viewed_at"] is not None
 
     page_browser.execute_script("document.getElementById('player').pause()")  # a still page to look at
-    shots = Path(os.environ.get("SONGCRAFT_SCREENSHOTS") or tmp_path)
-    shots.mkdir(parents=True, exist_ok=True)
+    shots = screenshots(tmp_path)
     backgrounds = {}
     for scheme in ("light", "dark"):
         for viewport in VIEWPORTS:
@@ -156,7 +162,7 @@ def test_page_left_open_past_its_links_expiry_keeps_playing(app, client, make_ac
         timeout=20, message="the player to resume from a fresh URL")
 
 
-def test_waiting_page_opens_itself_at_the_reveal(app, client, make_account, served, page_browser):
+def test_waiting_page_opens_itself_at_the_reveal(app, client, make_account, served, page_browser, tmp_path):
     account = make_account()
     song = finish_here(client, app, account)
     deliver_at = datetime.now(timezone.utc) + timedelta(seconds=6)
@@ -165,6 +171,7 @@ def test_waiting_page_opens_itself_at_the_reveal(app, client, make_account, serv
     assert "is on its way" in page_browser.find_element("tag name", "h1").text
     assert not page_browser.find_elements("id", "player")
     assert serious_violations(page_browser) == []
+    assert page_browser.save_screenshot(str(screenshots(tmp_path) / "gift-page-waiting.png"))
     wait_until(lambda: page_browser.find_elements("id", "player"), timeout=30, message="the page to reload into the song")
     assert datetime.now(timezone.utc) >= deliver_at
     assert page_browser.find_element("tag name", "h1").text == song["title"]
