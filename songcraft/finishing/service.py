@@ -116,12 +116,16 @@ def song_lrc(song: Song) -> LrcFile:
     return LrcFile(text, timed.estimated, f"{storage_keys.file_stem(song)}.lrc")
 
 
-def cover_url(song: Song, expires_in: int | None = None) -> str | None:
+def has_cover(song: Song) -> bool:
+    return db.session.get(SongCover, song.id) is not None
+
+
+def cover_url(song: Song) -> str | None:
     """A signed URL of the song's cover, or None before the song is first finished."""
     cover = db.session.get(SongCover, song.id)
     if cover is None:
         return None
-    return _storage().url(cover.storage_key, expires_in or current_app.config["SIGNED_URL_SECONDS"])
+    return _storage().url(cover.storage_key, current_app.config["SIGNED_URL_SECONDS"])
 
 
 def require_cover_url(song: Song) -> str:

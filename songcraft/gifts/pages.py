@@ -27,7 +27,7 @@ from songcraft.extensions import db, limiter
 from songcraft.finishing.fonts import TEXT_FONT, TITLE_FONT
 from songcraft.finishing.palettes import palette_for
 from songcraft.finishing.routes import lrc_response
-from songcraft.finishing.service import cover_url, line_schedule, song_lrc
+from songcraft.finishing.service import cover_url, has_cover, line_schedule, song_lrc
 from songcraft.gifts import service
 from songcraft.gifts.links import find_by_token
 from songcraft.gifts.reveal import sender_name
@@ -92,10 +92,10 @@ def listen(token: str):
     song = gift.song
     nonce = secrets.token_urlsafe(16)
     context = {"gift": gift, "song": song, "nonce": nonce, "palette": palette_for(song.mood),
-               "sender": sender_name(db.session.get(User, song.user_id)), "cover": cover_url(song), **_links(token)}
+               "sender": sender_name(db.session.get(User, song.user_id)), "has_cover": has_cover(song), **_links(token)}
     if not service.is_revealed(gift):
         response = Response(render_template("gifts/waiting.html", **context))
-        response.headers["Content-Security-Policy"] = _csp(nonce, tuple(filter(None, [_origin(context["cover"])])))
+        response.headers["Content-Security-Policy"] = _csp(nonce)
         return response
     media = service.media_urls(song)
     timed = line_schedule(song, song.selected_take)

@@ -250,6 +250,16 @@ def test_revoke_and_rotate_kill_the_old_link(client, app, make_account, in_proce
     assert third not in (first, second) and client.get(path_of(third)).status_code == 200
 
 
+def test_deleting_the_song_kills_its_link(client, app, make_account, in_process):
+    account = make_account()
+    song = finish_here(client, app, account)
+    share = client.put(GIFT.format(song["id"]), json={}, headers=account.headers).json["share_url"]
+    assert client.get(path_of(share)).status_code == 200
+
+    assert client.delete(f"{SONGS}/{song['id']}", headers=account.headers).status_code == 204
+    assert client.get(path_of(share)).status_code == 404 and gift_row(app, song["id"]) is None
+
+
 def test_only_the_owner_may_touch_the_gift(client, app, make_account, in_process):
     account, stranger = make_account(), make_account()
     song = start_song(client, app, account)
