@@ -261,6 +261,7 @@ def load_config(environ: Mapping[str, str] | None = None) -> dict:
         "SUNO_CALLBACK_URL": env.str("SUNO_CALLBACK_URL", f"{public_url}/api/v1/songs/callbacks/suno"),
         "MAX_LYRICS_REWRITES": env.int("MAX_LYRICS_REWRITES", 5),
         "MAX_AUDIO_REGENERATIONS": env.int("MAX_AUDIO_REGENERATIONS", 3),
+        "SONG_ARTIST_NAME": env.str("SONG_ARTIST_NAME", "SongCraft"),  # the artist tag (TPE1) of delivered files
         "SONG_STUCK_MINUTES": env.int("SONG_STUCK_MINUTES", 30, minimum=1),
         # Storage
         "STORAGE_PROVIDER": _pick_provider(env, "STORAGE_PROVIDER", {"s3": ("MINIO_ENDPOINT",)}, "local"),

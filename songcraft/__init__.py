@@ -52,6 +52,9 @@ def create_app(environ: Mapping[str, str] | None = None) -> Flask:
     from songcraft.docs import bp as docs_bp
     from songcraft.files.routes import blp as files_api_blp
     from songcraft.files.serve import bp as files_bp
+    from songcraft.finishing.routes import blp as song_files_blp
+    from songcraft.gifts.pages import bp as gift_pages_bp
+    from songcraft.gifts.routes import blp as gifts_blp
     from songcraft.health import bp as health_bp
     from songcraft.orders.routes import blp as orders_blp
     from songcraft.orders.sandbox import bp as sandbox_bp
@@ -70,6 +73,7 @@ def create_app(environ: Mapping[str, str] | None = None) -> Flask:
     app.register_blueprint(docs_bp)
     app.register_blueprint(sandbox_bp)
     app.register_blueprint(files_bp)
-    for blueprint in (auth_blp, orders_blp, songs_blp, files_api_blp, admin_blp):
+    app.register_blueprint(gift_pages_bp)
+    for blueprint in (auth_blp, orders_blp, songs_blp, song_files_blp, gifts_blp, files_api_blp, admin_blp):
         api.register_blueprint(blueprint)
     return app

@@ -19,6 +19,7 @@ import subprocess
 import sys
 import threading
 import time
+import uuid
 from contextlib import contextmanager
 from pathlib import Path
 from urllib.parse import urlsplit
@@ -345,3 +346,30 @@ def make_account(app, client):
         return account.login() if login and verified else account
 
     return make
+
+
+# --- Storage ----------------------------------------------------------------------------
+
+
+@pytest.fixture(scope="session")
+def s3_server():
+    """moto's S3 server on loopback, once per session."""
+    from moto.server import ThreadedMotoServer
+
+    port = free_port()
+    server = ThreadedMotoServer(ip_address="127.0.0.1", port=port, verbose=False)
+    server.start()
+    yield f"http://127.0.0.1:{port}"
+    server.stop()
+
+
+@pytest.fixture(params=["local", "s3"])
+def storage(request, app, monkeypatch):
+    """Each test runs against local storage and against S3 (a fresh bucket), in this process."""
+    if request.param == "s3":
+        from songcraft.providers.storage_s3 import S3Storage
+
+        endpoint = request.getfixturevalue("s3_server")
+        backend = S3Storage(f"songcraft-{uuid.uuid4().hex[:8]}", endpoint, "testing", "testing", secure=False)
+        monkeypatch.setitem(app.extensions, "storage", backend)
+    return app.extensions["storage"]

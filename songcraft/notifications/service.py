@@ -22,6 +22,8 @@ SUBJECTS = {
     "song_ready": "Your song “{title}” is ready",
     "song_failed": "We hit a problem with your song “{title}”",
     "admin_alert": "SongCraft alert: {kind}",
+    "gift_reveal": "{sender} made you a song: “{title}”",
+    "gift_opened": "{recipient_name} just opened “{title}”",
 }
 MAX_ATTEMPTS = 8
 

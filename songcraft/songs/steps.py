@@ -15,12 +15,14 @@ from songcraft.alerts.service import raise_alert
 from songcraft.auth.models import User
 from songcraft.common.db import utcnow
 from songcraft.extensions import db
+from songcraft.finishing.service import finish_song_files
 from songcraft.notifications.service import queue_email
 from songcraft.providers.audio.base import AudioRequest
 from songcraft.providers.errors import OperatorAlert
 from songcraft.providers.lyrics.base import Lyrics, SongBrief
 from songcraft.songs import pipeline, storage_keys
 from songcraft.songs.models import Song, Take
+from songcraft.songs.signals import song_completed
 
 log = logging.getLogger(__name__)
 
@@ -212,6 +214,7 @@ def render_video(song: Song) -> None:
 
 def deliver(song: Song) -> None:
     """Complete the song: fulfil the order when it has everything paid for, and email the customer once."""
+    finish_song_files(str(song.id))  # cover art and tags, with no transaction open while it works
     song = _locked_song(str(song.id))
     order = song.order
     has_everything = not song.wants_video or song.video_key is not None
@@ -229,6 +232,7 @@ def deliver(song: Song) -> None:
          "needs_photos": not has_everything},
         dedupe_key=f"song-ready:{song.id}:{'video' if song.video_key else 'audio'}",
     )
+    song_completed.send(song)
     db.session.commit()
 
 

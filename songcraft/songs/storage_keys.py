@@ -20,6 +20,10 @@ def image_key(song, image_id, suffix: str) -> str:
     return f"{song_prefix(song)}images/{image_id}{suffix}"
 
 
+def cover_key(song) -> str:
+    return f"{song_prefix(song)}cover.jpg"
+
+
 def file_stem(song) -> str:
     """A friendly download name, e.g. 'happy-birthday-maya'."""
     return re.sub(r"[^a-z0-9]+", "-", song.display_title.lower()).strip("-")[:60] or "song"

@@ -1,43 +1,12 @@
 """What a person sees, in headless Chromium: the sandbox checkout and Swagger UI, served for real."""
 from __future__ import annotations
 
-import shutil
-import threading
-
 import pytest
-from werkzeug.serving import make_server
 
-from tests.conftest import free_port, wait_until
+from tests.conftest import wait_until
+from tests.e2e.conftest import BROWSER_MISSING
 
-CHROMIUM, CHROMEDRIVER = shutil.which("chromium"), shutil.which("chromedriver")
-pytestmark = pytest.mark.skipif(not (CHROMIUM and CHROMEDRIVER), reason="Chromium and ChromeDriver are not installed")
-
-
-@pytest.fixture
-def live_server(app):
-    """The app on a real port, served by a threaded WSGI server."""
-    port = free_port()
-    server = make_server("127.0.0.1", port, app, threaded=True)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{port}"
-    server.shutdown()
-
-
-@pytest.fixture
-def browser():
-    from selenium import webdriver
-    from selenium.webdriver.chrome.service import Service
-
-    options = webdriver.ChromeOptions()
-    options.binary_location = CHROMIUM
-    for flag in ("--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--disable-quic", "--no-first-run",
-                 "--disable-background-networking", "--disable-component-update", "--disable-sync", "--window-size=1280,900"):
-        options.add_argument(flag)
-    driver = webdriver.Chrome(service=Service(CHROMEDRIVER), options=options)
-    driver.set_page_load_timeout(30)
-    yield driver
-    driver.quit()
+pytestmark = pytest.mark.skipif(BROWSER_MISSING, reason="Chromium and ChromeDriver are not installed")
 
 
 def test_sandbox_checkout_pay_button_pays_the_order(app, client, make_account, live_server, browser, monkeypatch, tmp_path):

@@ -9,7 +9,6 @@ import uuid
 import pytest
 from PIL import Image as PILImage
 
-from tests.conftest import free_port
 from tests.integration.test_songs import SONGS, fetch, start_song, wait_for_song
 
 FILES = "/api/v1/files/songs"
@@ -24,29 +23,6 @@ def photo(fmt: str = "JPEG", size=(800, 600), color=(200, 80, 40)) -> bytes:
 def upload(client, account, song_id, *files):
     data = {"images": [(io.BytesIO(content), name) for name, content in files]}
     return client.post(f"{FILES}/{song_id}/images", data=data, headers=account.headers, content_type="multipart/form-data")
-
-
-@pytest.fixture(scope="session")
-def s3_server():
-    from moto.server import ThreadedMotoServer
-
-    port = free_port()
-    server = ThreadedMotoServer(ip_address="127.0.0.1", port=port, verbose=False)
-    server.start()
-    yield f"http://127.0.0.1:{port}"
-    server.stop()
-
-
-@pytest.fixture(params=["local", "s3"])
-def storage(request, app, monkeypatch):
-    """Each test runs against local storage and against S3."""
-    if request.param == "s3":
-        from songcraft.providers.storage_s3 import S3Storage
-
-        endpoint = request.getfixturevalue("s3_server")
-        backend = S3Storage(f"songcraft-{uuid.uuid4().hex[:8]}", endpoint, "testing", "testing", secure=False)
-        monkeypatch.setitem(app.extensions, "storage", backend)
-    return app.extensions["storage"]
 
 
 @pytest.fixture
