@@ -16,15 +16,20 @@ $(BIN)/.installed: requirements.txt
 	$(BIN)/pip install --quiet -r requirements.txt
 	touch $@
 
+# Development choices, unless the environment or .env (which the app reads) makes them.
+ifeq ($(shell grep -s '^APP_ENV=' .env),)
 run flower admin: export APP_ENV ?= development
-run: export BIND_HOST ?= 127.0.0.1
+endif
+ifeq ($(shell grep -s '^PUBLIC_URL=' .env),)
 run: export PUBLIC_URL ?= http://127.0.0.1:$(PORT)
+endif
+run: export BIND_HOST ?= 127.0.0.1
 
 run: $(BIN)/.installed  ## migrate, then API + workers + beat on embedded defaults, on 127.0.0.1
 	$(BIN)/flask --app wsgi db upgrade
 	@echo ""
-	@echo "  SongCraft API:  $(PUBLIC_URL)/api/v1"
-	@echo "  Swagger UI:     $(PUBLIC_URL)/docs"
+	@echo "  SongCraft API:  http://$(BIND_HOST):$(PORT)/api/v1"
+	@echo "  Swagger UI:     http://$(BIND_HOST):$(PORT)/docs"
 	@echo ""
 	@$(PROCFILE) web worker worker_quick beat
 

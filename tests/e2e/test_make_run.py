@@ -102,7 +102,8 @@ def make_run(tmp_path):
     port = free_port()
     env = {k: v for k, v in os.environ.items()
            if k not in ("DATABASE_URL", "REDIS_URL", "CELERY_BROKER_URL", "CELERY_RESULT_BACKEND", "APP_ENV", "PUBLIC_URL",
-                        "SECRET_KEY", "BIND_HOST", "LOG_LEVEL", "LOG_FORMAT", "EMAIL_PROVIDER", "SMTP_HOST")}
+                        "SECRET_KEY", "BIND_HOST", "LOG_LEVEL", "LOG_FORMAT", "EMAIL_PROVIDER", "SMTP_HOST",
+                        "MAKEFLAGS", "MFLAGS", "MAKELEVEL")}  # as typed in a terminal, not under `make test`
     env.update(PORT=str(port), DATA_DIR=str(tmp_path), TERM="xterm")
     terminal = Terminal(env)
     terminal.base = f"http://127.0.0.1:{port}"
