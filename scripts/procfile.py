@@ -8,6 +8,7 @@ Like honcho or foreman, with two differences that make Ctrl-C clean:
   before it is killed, and that is said plainly. A second Ctrl-C kills at once.
 
 Every process sees the same environment, PORT included, with this virtualenv first on PATH.
+Each Procfile line is one command, which replaces the shell that expands its variables (`exec`).
 
 Usage: python scripts/procfile.py [NAME ...]   (default: every process of ./Procfile)
 """
