@@ -1,11 +1,14 @@
-# The two commands: `make run` and `make test`. Both set up the virtualenv first.
+# The everyday commands: `make run`, `make test`, `make admin`, `make flower`.
+# Each sets up the virtualenv first. The commands that start the app run it in development
+# (APP_ENV=development, on 127.0.0.1) unless APP_ENV says otherwise.
 PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 PORT ?= 8000
-export PORT
+# Runs Procfile lines side by side, with the virtualenv first on PATH; Ctrl-C stops them cleanly.
+PROCFILE := $(BIN)/python scripts/procfile.py
 
-.PHONY: run test clean
+.PHONY: run flower admin test clean
 
 $(BIN)/.installed: requirements.txt
 	$(PYTHON) -m venv $(VENV)
@@ -13,13 +16,31 @@ $(BIN)/.installed: requirements.txt
 	$(BIN)/pip install --quiet -r requirements.txt
 	touch $@
 
-run: $(BIN)/.installed  ## migrate and start API + Celery worker + beat on embedded defaults
+# Development choices, unless the environment or .env (which the app reads) makes them.
+ifeq ($(shell grep -s '^APP_ENV=' .env),)
+run flower admin: export APP_ENV ?= development
+endif
+ifeq ($(shell grep -s '^PUBLIC_URL=' .env),)
+run: export PUBLIC_URL ?= http://127.0.0.1:$(PORT)
+endif
+run: export BIND_HOST ?= 127.0.0.1
+
+run: $(BIN)/.installed  ## migrate, then API + workers + beat on embedded defaults, on 127.0.0.1
 	$(BIN)/flask --app wsgi db upgrade
 	@echo ""
-	@echo "  SongCraft API:  http://localhost:$(PORT)/api/v1"
-	@echo "  Swagger UI:     http://localhost:$(PORT)/docs"
+	@echo "  SongCraft API:  http://$(BIND_HOST):$(PORT)/api/v1"
+	@echo "  Swagger UI:     http://$(BIND_HOST):$(PORT)/docs"
 	@echo ""
-	PATH=$(CURDIR)/$(BIN):$$PATH $(BIN)/honcho start web worker beat
+	@$(PROCFILE) web worker worker_quick beat
+
+flower: export FLOWER_BASIC_AUTH ?= admin:admin
+flower: $(BIN)/.installed  ## Flower (Celery's monitoring UI) on http://127.0.0.1:5555, FLOWER_BASIC_AUTH or admin:admin
+	@$(PROCFILE) flower
+
+admin: $(BIN)/.installed  ## create or promote an admin: make admin EMAIL=you@example.com PASSWORD='…'
+	@test -n "$$EMAIL" -a -n "$$PASSWORD" || { echo "usage: make admin EMAIL=you@example.com PASSWORD='8 to 128 characters'" >&2; exit 2; }
+	@$(BIN)/flask --app wsgi db upgrade
+	@$(BIN)/flask --app wsgi create-admin "$$EMAIL" --password "$$PASSWORD"
 
 test: $(BIN)/.installed  ## the whole suite (PostgreSQL/Redis when DATABASE_URL/REDIS_URL answer)
 	$(BIN)/pytest --timeout=600 -ra -p no:cacheprovider -W ignore::DeprecationWarning tests

@@ -5,6 +5,10 @@ embedded defaults: SQLite, a SQLite-backed Celery broker, local files, console e
 sandbox payments and offline AI. Each `*_PROVIDER` defaults to the real service whose keys
 are set, else to the built-in one. A bad or contradictory setting stops start-up with a
 message naming the variable.
+
+`APP_ENV` is production unless it says `development` or `testing`, and production refuses
+every development stand-in that would be unsafe there: the public or a short `SECRET_KEY`,
+Flower's development password, sandbox payments, console email, MinIO's default keys.
 """
 from __future__ import annotations
 
@@ -16,8 +20,13 @@ from typing import Mapping
 from dotenv import dotenv_values
 
 BASE_DIR = Path(__file__).resolve().parent
-DEFAULT_SECRET_KEY = "dev-secret-key-change-me"  # refused by the production profile
+DEFAULT_SECRET_KEY = "dev-secret-key-change-me"  # public: refused unless APP_ENV is development or testing
+MIN_SECRET_KEY_LENGTH = 32
 PROFILES = ("development", "testing", "production")
+DEV_PUBLIC_URL = "http://localhost:8000"
+LOG_LEVELS = ("debug", "info", "warning", "error")
+DEV_FLOWER_BASIC_AUTH = "admin:admin"  # what `make flower` and docker-compose.dev.yml use
+DEV_STORAGE_CREDENTIAL = "minioadmin"  # MinIO's default, used by docker-compose.dev.yml
 
 GENRES = ("pop", "rap", "rock", "acoustic", "jazz", "funk", "country", "electropop", "lo-fi", "synthwave", "ballad")
 MOODS = ("joyful", "romantic", "emotional", "playful", "ironic", "nostalgic", "epic")
@@ -59,6 +68,18 @@ class _Env:
             raise ConfigError(f"{name} must be an integer, got {value!r}") from None
         if number < minimum:
             raise ConfigError(f"{name} must be at least {minimum}, got {number}")
+        return number
+
+    def float(self, name: str, default: float, minimum: float) -> float:
+        value = self.str(name)
+        if value is None:
+            return default
+        try:
+            number = float(value)
+        except ValueError:
+            raise ConfigError(f"{name} must be a number, got {value!r}") from None
+        if not minimum <= number < float("inf"):  # also refuses nan
+            raise ConfigError(f"{name} must be a number of at least {minimum}, got {value!r}")
         return number
 
     def choice(self, name: str, choices: tuple[str, ...], default: str) -> str:
@@ -107,6 +128,8 @@ def _require_catalogue_ids(env: _Env, provider: str) -> None:
             raise ConfigError(f"PAYMENT_PROVIDER={provider} needs {name} to be set (the id that charges this product)")
         if provider == "lemonsqueezy" and not value.isdigit():
             raise ConfigError(f"{name} must be a Lemon Squeezy variant id (a number), got {value!r}")
+
+
 def _suno_model(env: _Env) -> str:
     model = env.str("SUNO_MODEL", "V4_5")
     if model not in SUNO_MODELS:
@@ -116,6 +139,18 @@ def _suno_model(env: _Env) -> str:
 
 def _host_list(env: _Env, name: str) -> frozenset[str]:
     return frozenset(part.strip().lower() for part in (env.str(name) or "").split(",") if part.strip())
+
+
+def _basic_auth(env: _Env, name: str) -> str | None:
+    """`user:password` (Flower's format). The app itself does not use it; the flower process of the
+    Procfile refuses to start without it, and production refuses the development one."""
+    value = env.str(name)
+    if value is None:
+        return None
+    user, _, password = value.partition(":")
+    if not user or not password or "," in value:
+        raise ConfigError(f"{name} must be user:password")
+    return value
 
 
 def _database_url(env: _Env, data_dir: Path) -> str:
@@ -161,20 +196,28 @@ def load_config(environ: Mapping[str, str] | None = None) -> dict:
     raw = {**dotenv_values(BASE_DIR / ".env"), **(os.environ if environ is None else environ)}
     env = _Env({k: v for k, v in raw.items() if v is not None})
 
-    profile = env.choice("APP_ENV", PROFILES, "development")
+    profile = env.choice("APP_ENV", PROFILES, "production")
     data_dir = Path(env.str("DATA_DIR", str(BASE_DIR / "instance")))
     secret_key = env.str("SECRET_KEY", DEFAULT_SECRET_KEY)
-    debug = env.bool("DEBUG", profile == "development")
+    jwt_secret_key = env.str("JWT_SECRET_KEY", secret_key)
     if profile == "production":
-        if secret_key == DEFAULT_SECRET_KEY or len(secret_key) < 32:
-            raise ConfigError("SECRET_KEY must be set to a random value of at least 32 characters in production")
-        if debug:
-            raise ConfigError("DEBUG must be off in production")
+        why = "APP_ENV is production" if env.str("APP_ENV") else "APP_ENV is not set, so it is production"
+        _refuse_weak_key("SECRET_KEY", secret_key, why)
+        _refuse_weak_key("JWT_SECRET_KEY", jwt_secret_key, why)
+    debug = env.bool("DEBUG", profile == "development")
 
     redis_url = env.str("REDIS_URL")
     broker_url, result_backend = _celery_urls(env, data_dir, redis_url)
     frontend_url = env.str("FRONTEND_URL", "http://localhost:3000").rstrip("/")
-    public_url = env.str("PUBLIC_URL", f"http://localhost:{env.int('PORT', 8000)}").rstrip("/")
+    # Never derived from PORT: under honcho every process has a PORT of its own, and the links a
+    # worker writes into an email must point at the web process.
+    public_url = env.str("PUBLIC_URL", DEV_PUBLIC_URL if profile != "production" else None)
+    if public_url is None:
+        raise ConfigError("PUBLIC_URL must be set in production: the address customers reach the API at "
+                          "(links in emails, the checkout, provider callbacks)")
+    if not public_url.startswith(("http://", "https://")):
+        raise ConfigError(f"PUBLIC_URL must start with http:// or https://, got {public_url!r}")
+    public_url = public_url.rstrip("/")
 
     config: dict = {
         "APP_ENV": profile,
@@ -184,6 +227,10 @@ def load_config(environ: Mapping[str, str] | None = None) -> dict:
         "DATA_DIR": str(data_dir),
         "PUBLIC_URL": public_url,
         "FRONTEND_URL": frontend_url,
+        # Logging and the network in front of the app
+        "LOG_LEVEL": env.choice("LOG_LEVEL", LOG_LEVELS, "info").upper(),
+        "LOG_FORMAT": env.choice("LOG_FORMAT", ("json", "text"), "text" if profile == "development" else "json"),
+        "TRUSTED_PROXIES": env.int("TRUSTED_PROXIES", 0, minimum=0),
         "MAX_CONTENT_LENGTH": env.int("MAX_UPLOAD_MB", 110, minimum=1) * 1024 * 1024,
         "JSON_SORT_KEYS": False,
         # Database
@@ -196,7 +243,7 @@ def load_config(environ: Mapping[str, str] | None = None) -> dict:
         "CELERY_TASK_SOFT_TIME_LIMIT": env.int("CELERY_TASK_SOFT_TIME_LIMIT", 900, minimum=1),
         "CELERY_TASK_TIME_LIMIT": env.int("CELERY_TASK_TIME_LIMIT", 960, minimum=1),
         # Auth
-        "JWT_SECRET_KEY": env.str("JWT_SECRET_KEY", secret_key),
+        "JWT_SECRET_KEY": jwt_secret_key,
         "JWT_ACCESS_TOKEN_EXPIRES": timedelta(minutes=env.int("JWT_ACCESS_TOKEN_MINUTES", 15, minimum=1)),
         "JWT_REFRESH_TOKEN_EXPIRES": timedelta(days=env.int("JWT_REFRESH_TOKEN_DAYS", 30, minimum=1)),
         "JWT_TOKEN_LOCATION": ["headers"],
@@ -257,7 +304,7 @@ def load_config(environ: Mapping[str, str] | None = None) -> dict:
         "SUNO_MODEL": _suno_model(env),
         "SUNO_CREDITS_WARN": env.int("SUNO_CREDITS_WARN", 100),
         "PROVIDER_PRIVATE_HOSTS": _host_list(env, "PROVIDER_PRIVATE_HOSTS"),
-        "SUNO_POLL_INTERVAL": float(env.str("SUNO_POLL_INTERVAL", "5")),
+        "SUNO_POLL_INTERVAL": env.float("SUNO_POLL_INTERVAL", 5.0, minimum=0.1),
         "SUNO_CALLBACK_URL": env.str("SUNO_CALLBACK_URL", f"{public_url}/api/v1/songs/callbacks/suno"),
         "MAX_LYRICS_REWRITES": env.int("MAX_LYRICS_REWRITES", 5),
         "MAX_AUDIO_REGENERATIONS": env.int("MAX_AUDIO_REGENERATIONS", 3),
@@ -283,17 +330,41 @@ def load_config(environ: Mapping[str, str] | None = None) -> dict:
         # Operator alerts (see songcraft/alerts)
         "ADMIN_ALERT_EMAILS": _email_list(env, "ADMIN_ALERT_EMAILS"),
         # Flower
-        "FLOWER_BASIC_AUTH": env.str("FLOWER_BASIC_AUTH", "admin:admin"),
+        "FLOWER_BASIC_AUTH": _basic_auth(env, "FLOWER_BASIC_AUTH"),
     }
-    if profile == "production" and config["FLOWER_BASIC_AUTH"] == "admin:admin":
-        raise ConfigError("FLOWER_BASIC_AUTH must be set to user:password in production")
-    if profile == "production" and config["PAYMENT_PROVIDER"] == "sandbox":
-        raise ConfigError("PAYMENT_PROVIDER must be lemonsqueezy or stripe in production (sandbox payments are free)")
-    if profile == "production" and not config["ADMIN_ALERT_EMAILS"]:
-        raise ConfigError("ADMIN_ALERT_EMAILS must name at least one address in production, or alerts would reach nobody")
-    if profile == "production" and config["PROVIDER_PRIVATE_HOSTS"]:
-        raise ConfigError("PROVIDER_PRIVATE_HOSTS must be empty in production: provider downloads may only reach public hosts")
-    if profile == "production" and config["EMAIL_PROVIDER"] == "console":
-        raise ConfigError("SMTP_HOST must be set in production: the console sender would write sign-in links to the logs")
+    if profile == "production":
+        _refuse_development_settings(config)
     _require_catalogue_ids(env, config["PAYMENT_PROVIDER"])
     return config
+
+
+def _refuse_weak_key(name: str, value: str, why: str) -> None:
+    if value == DEFAULT_SECRET_KEY:
+        problem = f"{name} is not set (or is the public development key)"
+    elif len(value) < MIN_SECRET_KEY_LENGTH:
+        problem = f"{name} is only {len(value)} characters long"
+    else:
+        return
+    raise ConfigError(f"{problem} and {why}: set {name} to a random value of at least {MIN_SECRET_KEY_LENGTH} "
+                      "characters (python3 -c 'import secrets; print(secrets.token_urlsafe(48))'), "
+                      "or set APP_ENV=development on a development machine")
+
+
+def _refuse_development_settings(config: dict) -> None:
+    """Production refuses every built-in stand-in that would be unsafe or silently wrong there."""
+    if config["DEBUG"]:
+        raise ConfigError("DEBUG must be off in production")
+    if config["FLOWER_BASIC_AUTH"] == DEV_FLOWER_BASIC_AUTH:
+        raise ConfigError(f"FLOWER_BASIC_AUTH must not be the development {DEV_FLOWER_BASIC_AUTH} in production")
+    if config["PAYMENT_PROVIDER"] == "sandbox":
+        raise ConfigError("PAYMENT_PROVIDER must be lemonsqueezy or stripe in production (sandbox payments are free)")
+    if not config["ADMIN_ALERT_EMAILS"]:
+        raise ConfigError("ADMIN_ALERT_EMAILS must name at least one address in production, or alerts would reach nobody")
+    if config["EMAIL_PROVIDER"] == "console":
+        raise ConfigError("SMTP_HOST must be set in production: the console sender would write sign-in links to the logs")
+    if config["PROVIDER_PRIVATE_HOSTS"]:
+        raise ConfigError("PROVIDER_PRIVATE_HOSTS must be empty in production: provider downloads may only reach public hosts")
+    for name in ("MINIO_ACCESS_KEY", "MINIO_SECRET_KEY") if config["STORAGE_PROVIDER"] == "s3" else ():
+        if config[name] in (None, DEV_STORAGE_CREDENTIAL):
+            raise ConfigError(f"{name} must be set in production, and not to MinIO's public default "
+                              f"({DEV_STORAGE_CREDENTIAL}), when files are stored in S3/MinIO")

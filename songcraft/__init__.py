@@ -5,6 +5,7 @@ from pathlib import Path
 from typing import Mapping
 
 from flask import Flask
+from werkzeug.middleware.proxy_fix import ProxyFix
 
 from config import load_config
 from songcraft.errors import register_error_handlers
@@ -24,14 +25,24 @@ def _revocation_store(app: Flask):
     return DatabaseRevocationStore()
 
 
+def _trust_proxies(app: Flask) -> None:
+    """Behind `TRUSTED_PROXIES` reverse proxies, take the client's address and scheme from the
+    X-Forwarded-For/-Proto entries those proxies appended (and nothing a client wrote before
+    them), so rate limits key on the real client. With 0, the headers are ignored."""
+    hops = app.config["TRUSTED_PROXIES"]
+    if hops:
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops)
+
+
 def create_app(environ: Mapping[str, str] | None = None) -> Flask:
     """Build the app from the environment (or `environ`, which tests pass explicitly)."""
     config = load_config(environ)
-    configure_logging("DEBUG" if config["DEBUG"] else "INFO")
+    configure_logging(config["LOG_LEVEL"], config["LOG_FORMAT"])
     Path(config["DATA_DIR"]).mkdir(parents=True, exist_ok=True)
 
     app = Flask(__name__)
     app.config.update(config)
+    _trust_proxies(app)
 
     db.init_app(app)
     migrate.init_app(app, db, directory=str(Path(__file__).resolve().parent.parent / "migrations"))

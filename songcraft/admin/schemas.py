@@ -5,6 +5,7 @@ from songcraft.alerts.models import KINDS as ALERT_KINDS
 from songcraft.auth.models import ROLES
 from songcraft.auth.schemas import UserSchema
 from songcraft.celery_app import QUEUES
+from songcraft.common.schemas import choice
 from songcraft.orders.models import STATUSES as ORDER_STATUSES
 from songcraft.orders.schemas import OrderSchema
 from songcraft.songs.models import STATUSES as SONG_STATUSES
@@ -13,7 +14,7 @@ from songcraft.songs.schemas import SongSchema
 
 class UserQuerySchema(Schema):
     q = fields.String(validate=validate.Length(min=1, max=254), metadata={"description": "Part of the email or name, any case"})
-    role = fields.String(validate=validate.OneOf(ROLES))
+    role = choice(ROLES)
     verified = fields.Boolean()
     active = fields.Boolean()
 
@@ -152,7 +153,7 @@ class SystemHealthSchema(Schema):
 
 
 class AlertQuerySchema(Schema):
-    kind = fields.String(validate=validate.OneOf(ALERT_KINDS))
+    kind = choice(ALERT_KINDS)
 
 
 class AlertSchema(Schema):

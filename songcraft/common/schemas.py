@@ -1,5 +1,11 @@
 """Schemas shared across features."""
-from marshmallow import Schema, fields
+from marshmallow import Schema, fields, validate
+
+
+def choice(choices, **kwargs) -> fields.String:
+    """A string that must be one of `choices`, with its maximum length stated too: every query
+    parameter of the OpenAPI document is bounded (`maxLength`), so clients and fuzzers know it."""
+    return fields.String(validate=[validate.Length(max=max(map(len, choices))), validate.OneOf(choices)], **kwargs)
 
 
 class ErrorSchema(Schema):

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import logging
+import re
 from typing import Protocol
 
 from flask_mail import Message
@@ -28,9 +29,22 @@ class SmtpSender:
 
 
 class ConsoleSender:
-    """Writes the email to the log, so links (verification, reset) can be followed in development."""
+    """Prints each email to the log as a block a person can read, the links on lines of their own,
+    so a developer can follow the verification and reset links without an SMTP server."""
 
     name = "console"
 
     def send(self, *, to: str, subject: str, text: str, html: str) -> None:
-        log.info("email (console sender)", extra={"to": to, "subject": subject, "body": text})
+        log.info(readable_email(to, subject, text))
+
+
+_LINK = re.compile(r"https?://[^\s<>\"']+")
+
+
+def readable_email(to: str, subject: str, text: str) -> str:
+    links = list(dict.fromkeys(link.rstrip(".,;:)") for link in _LINK.findall(text)))
+    lines = ["email (console sender; set SMTP_HOST to send real email)", f"  To:      {to}", f"  Subject: {subject}", ""]
+    lines += [f"  {line}".rstrip() for line in text.strip().splitlines()]
+    if links:
+        lines += ["", "  Links:"] + [f"    {link}" for link in links]
+    return "\n".join(lines)

@@ -1,6 +1,7 @@
 from marshmallow import Schema, ValidationError, fields, validate, validates_schema
 
 from config import GENRES, MOODS
+from songcraft.common.schemas import choice
 from songcraft.songs import service
 from songcraft.songs.models import STATUSES, VIDEO_FORMATS
 
@@ -60,7 +61,7 @@ class SongSchema(Schema):
 
 
 class SongQuerySchema(Schema):
-    status = fields.String(validate=validate.OneOf(STATUSES))
+    status = choice(STATUSES)
 
 
 class LyricsSchema(Schema):

@@ -16,19 +16,20 @@ from songcraft.providers.errors import Outcome, ProviderAccountError, TransientP
 from songcraft.providers.lyrics.base import Lyrics, LyricsSection
 from songcraft.providers.lyrics.openai_errors import API_ERRORS, classify
 from tests.fakes.suno_server import DOCUMENTED_LIMITS, sine_mp3
+from tests.unit.test_config import DEV, PRODUCTION
 
 # --- Configuration -------------------------------------------------------------------------
 
 
 @pytest.mark.parametrize("model", SUNO_MODELS)
 def test_every_current_suno_model_is_accepted(model):
-    assert load_config({"SUNO_MODEL": model})["SUNO_MODEL"] == model
+    assert load_config({**DEV, "SUNO_MODEL": model})["SUNO_MODEL"] == model
 
 
 @pytest.mark.parametrize("model", ["V3_5", "v5", "chirp-v4", "V6"])
 def test_an_unknown_suno_model_stops_start_up_naming_the_variable(model):
     with pytest.raises(ConfigError, match=f"SUNO_MODEL must be one of V4, V4_5, V4_5PLUS, V4_5ALL, V5, V5_5, got '{model}'"):
-        load_config({"SUNO_MODEL": model})
+        load_config({**DEV, "SUNO_MODEL": model})
 
 
 def test_every_configurable_model_has_its_documented_limits():
@@ -37,20 +38,17 @@ def test_every_configurable_model_has_its_documented_limits():
 
 
 def test_credits_warning_level_and_private_hosts_are_read_and_checked():
-    config = load_config({"SUNO_CREDITS_WARN": "250", "PROVIDER_PRIVATE_HOSTS": " 127.0.0.1, Minio.Local "})
+    config = load_config({**DEV, "SUNO_CREDITS_WARN": "250", "PROVIDER_PRIVATE_HOSTS": " 127.0.0.1, Minio.Local "})
     assert config["SUNO_CREDITS_WARN"] == 250 and config["PROVIDER_PRIVATE_HOSTS"] == {"127.0.0.1", "minio.local"}
-    assert load_config({})["SUNO_CREDITS_WARN"] == 100 and load_config({})["PROVIDER_PRIVATE_HOSTS"] == frozenset()
+    assert load_config(DEV)["SUNO_CREDITS_WARN"] == 100 and load_config(DEV)["PROVIDER_PRIVATE_HOSTS"] == frozenset()
     with pytest.raises(ConfigError, match="SUNO_CREDITS_WARN must be an integer"):
-        load_config({"SUNO_CREDITS_WARN": "lots"})
+        load_config({**DEV, "SUNO_CREDITS_WARN": "lots"})
 
 
 def test_production_refuses_private_download_hosts():
-    production = {"APP_ENV": "production", "SECRET_KEY": "k" * 40, "FLOWER_BASIC_AUTH": "a:b", "ADMIN_ALERT_EMAILS": "ops@x.com",
-                  "SMTP_HOST": "mail", "STRIPE_SECRET_KEY": "sk", "STRIPE_WEBHOOK_SECRET": "wh",
-                  "STRIPE_PRICE_ID_AUDIO": "price_a", "STRIPE_PRICE_ID_VIDEO": "price_v"}
-    assert load_config(production)["PROVIDER_PRIVATE_HOSTS"] == frozenset()
+    assert load_config(PRODUCTION)["PROVIDER_PRIVATE_HOSTS"] == frozenset()
     with pytest.raises(ConfigError, match="PROVIDER_PRIVATE_HOSTS must be empty in production"):
-        load_config({**production, "PROVIDER_PRIVATE_HOSTS": "127.0.0.1"})
+        load_config({**PRODUCTION, "PROVIDER_PRIVATE_HOSTS": "127.0.0.1"})
 
 
 # --- The tables of codes ---------------------------------------------------------------------
