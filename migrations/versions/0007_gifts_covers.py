@@ -1,7 +1,7 @@
 """gifts (share links, reveal, views) and song covers
 
-Revision ID: 0009
-Revises: 0005
+Revision ID: 0007
+Revises: 0006
 Create Date: 2026-11-25 19:00:00.000000
 
 """
@@ -11,8 +11,8 @@ from alembic import op
 import songcraft.common.db
 
 # revision identifiers, used by Alembic.
-revision = '0009'
-down_revision = '0005'
+revision = '0007'
+down_revision = '0006'
 branch_labels = None
 depends_on = None
 
