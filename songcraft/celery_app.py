@@ -22,6 +22,7 @@ BEAT_SCHEDULE = {
     "expire-pending-orders": {"task": "songcraft.orders.expire_pending", "schedule": crontab(minute="*/10")},
     "recover-stuck-songs": {"task": "songcraft.songs.recover_stuck", "schedule": crontab(minute="*/5")},
     "redeliver-outbox-emails": {"task": "songcraft.email.redeliver_unsent", "schedule": crontab(minute="*/5")},
+    "sweep-file-deletions": {"task": "songcraft.files.sweep_deletions", "schedule": crontab(minute="*/10")},
 }
 
 
