@@ -17,8 +17,8 @@ header only: the byte size, the format, the dimensions, and the plan: JPEG
 is decoded at a reduced scale (``Image.draft``: 1/2, 1/4 or 1/8 while still
 covering the output size). It refuses an image with more than
 ``MAX_IMAGE_PIXELS`` pixels, or whose decoding would hold more than
-``MAX_DECODE_BYTES``, and reports the pixels the decoder will work through,
-which the upload service adds up against a budget per request. After
+``MAX_DECODE_BYTES``, and reports that estimate, which the upload service adds
+up against a budget per request. After
 decoding, the image is shrunk with ``Image.reduce`` band by band, so beyond
 the decoded pixels only one band is ever copied.
 """
@@ -87,8 +87,8 @@ class ImageHeader:
     format: str
     width: int
     height: int
-    decoded_pixels: int  # what the decoder works through: the reduced size of a JPEG it can scale
-    decode_bytes: int  # the most memory the decoder will hold, estimated
+    decoded_pixels: int  # what the decoder puts out: a JPEG decodes at a reduced size
+    decode_bytes: int  # the most memory the decoder will hold, estimated: the measure of its work too
 
 
 @dataclass(frozen=True)
@@ -212,7 +212,7 @@ def _plan(image: Image.Image, first_scan_components: int | None, max_pixels: int
         image.draft("RGB", _fit((width, height), _stored_box(max_size, _orientation(image))))
         decoded, decode_bytes = image.width * image.height, image.width * image.height * _PILLOW_PIXEL_BYTES
         if _jpeg_buffers_scans(image, first_scan_components):  # every coefficient is decoded and kept, at full size
-            decoded, decode_bytes = pixels, decode_bytes + int(pixels * _jpeg_samples_per_pixel(image)) * _JPEG_COEFFICIENT_BYTES
+            decode_bytes += int(pixels * _jpeg_samples_per_pixel(image)) * _JPEG_COEFFICIENT_BYTES
     else:
         decoded, decode_bytes = pixels, pixels * _PILLOW_PIXEL_BYTES
     if decode_bytes > MAX_DECODE_BYTES:

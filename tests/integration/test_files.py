@@ -223,9 +223,9 @@ def test_the_40_megapixel_png_attack_is_413_before_decoding_and_stores_nothing(c
 
 def test_a_request_has_a_pixel_budget_across_its_files(client, video_song):
     account, song = video_song
-    big = flat_png((4500, 4000), "RGB")  # 18 MP each, decoded in full: three are 54 MP, over the 50 MP of one request
+    big = flat_png((4500, 4000), "RGB")  # 18 MP each, decoded in full at 4 bytes a pixel: three need 206 MB, one request 200
 
-    assert_refused(upload(client, account, song["id"], *[(f"big{n}.png", big) for n in range(3)]), 413, "54 megapixels", "a few at a time")
+    assert_refused(upload(client, account, song["id"], *[(f"big{n}.png", big) for n in range(3)]), 413, "206 MB", "a few at a time")
     assert client.get(f"{FILES}/{song['id']}/images", headers=account.headers).json == []
     assert upload(client, account, song["id"], ("big0.png", big), ("big1.png", big)).status_code == 201
 
