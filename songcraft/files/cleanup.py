@@ -90,6 +90,9 @@ def _retry(deletion_id, now: datetime) -> bool:
         current_app.extensions["storage"].delete_prefix(prefix)
     except Exception as error:
         record = db.session.get(StorageDeletion, deletion_id)
+        if record is None:  # another process deleted these files and their record meanwhile
+            db.session.rollback()
+            return False
         record.last_error = f"{type(error).__name__}: {error}"[:2000]
         if record.attempts == ALERT_AFTER_ATTEMPTS:
             raise_alert("storage_deletion_failed", "storage:deletion",
