@@ -12,7 +12,10 @@ Flower's development password, sandbox payments, console email, MinIO's default 
 """
 from __future__ import annotations
 
+import hashlib
+import hmac
 import os
+import re
 from datetime import timedelta
 from pathlib import Path
 from typing import Mapping
@@ -153,6 +156,14 @@ def _basic_auth(env: _Env, name: str) -> str | None:
     return value
 
 
+def _url_secret(env: _Env, name: str, secret_key: str) -> str:
+    """A secret for a URL we hand out (e.g. to Suno): the setting, else derived from SECRET_KEY."""
+    value = env.str(name) or hmac.new(secret_key.encode(), f"songcraft:{name}".encode(), hashlib.sha256).hexdigest()[:32]
+    if len(value) < 16 or not re.fullmatch(r"[A-Za-z0-9_-]+", value):
+        raise ConfigError(f"{name} must be at least 16 letters, digits, '-' or '_'")
+    return value
+
+
 def _database_url(env: _Env, data_dir: Path) -> str:
     url = env.str("DATABASE_URL", f"sqlite:///{data_dir / 'songcraft.db'}")
     if url.startswith("postgres://"):  # Heroku-style URLs
@@ -218,6 +229,7 @@ def load_config(environ: Mapping[str, str] | None = None) -> dict:
     if not public_url.startswith(("http://", "https://")):
         raise ConfigError(f"PUBLIC_URL must start with http:// or https://, got {public_url!r}")
     public_url = public_url.rstrip("/")
+    callback_secret = _url_secret(env, "SUNO_CALLBACK_SECRET", secret_key)
 
     config: dict = {
         "APP_ENV": profile,
@@ -231,7 +243,7 @@ def load_config(environ: Mapping[str, str] | None = None) -> dict:
         "LOG_LEVEL": env.choice("LOG_LEVEL", LOG_LEVELS, "info").upper(),
         "LOG_FORMAT": env.choice("LOG_FORMAT", ("json", "text"), "text" if profile == "development" else "json"),
         "TRUSTED_PROXIES": env.int("TRUSTED_PROXIES", 0, minimum=0),
-        "MAX_CONTENT_LENGTH": env.int("MAX_UPLOAD_MB", 110, minimum=1) * 1024 * 1024,
+        "MAX_CONTENT_LENGTH": 1024 * 1024,  # routes that take more (photo uploads) or less say so: common/guards.py
         "JSON_SORT_KEYS": False,
         # Database
         "SQLALCHEMY_DATABASE_URI": _database_url(env, data_dir),
@@ -257,6 +269,7 @@ def load_config(environ: Mapping[str, str] | None = None) -> dict:
         "RATELIMIT_LOGIN": env.str("RATELIMIT_LOGIN", "10 per minute"),
         "RATELIMIT_REGISTER": env.str("RATELIMIT_REGISTER", "5 per minute"),
         "RATELIMIT_EMAIL": env.str("RATELIMIT_EMAIL", "3 per minute"),
+        "RATELIMIT_CALLBACK": env.str("RATELIMIT_CALLBACK", "120 per minute"),
         # Email
         "EMAIL_PROVIDER": _pick_provider(env, "EMAIL_PROVIDER", {"smtp": ("SMTP_HOST",)}, "console"),
         "MAIL_SERVER": env.str("SMTP_HOST", "localhost"),
@@ -305,7 +318,9 @@ def load_config(environ: Mapping[str, str] | None = None) -> dict:
         "SUNO_CREDITS_WARN": env.int("SUNO_CREDITS_WARN", 100),
         "PROVIDER_PRIVATE_HOSTS": _host_list(env, "PROVIDER_PRIVATE_HOSTS"),
         "SUNO_POLL_INTERVAL": env.float("SUNO_POLL_INTERVAL", 5.0, minimum=0.1),
-        "SUNO_CALLBACK_URL": env.str("SUNO_CALLBACK_URL", f"{public_url}/api/v1/songs/callbacks/suno"),
+        "SUNO_CALLBACK_SECRET": callback_secret,
+        "SUNO_CALLBACK_URL": env.str("SUNO_CALLBACK_URL", f"{public_url}/api/v1/songs/callbacks/suno").rstrip("/")
+        + f"/{callback_secret}",
         "MAX_LYRICS_REWRITES": env.int("MAX_LYRICS_REWRITES", 5),
         "MAX_AUDIO_REGENERATIONS": env.int("MAX_AUDIO_REGENERATIONS", 3),
         "SONG_ARTIST_NAME": env.str("SONG_ARTIST_NAME", "SongCraft"),  # the artist tag (TPE1) of delivered files

@@ -11,6 +11,7 @@ from config import load_config
 from songcraft.errors import register_error_handlers
 from songcraft.extensions import api, cors, db, jwt, limiter, mail, migrate
 from songcraft.observability import configure_logging, init_request_tracing
+from songcraft.security import init_security
 
 
 def _revocation_store(app: Flask):
@@ -77,6 +78,7 @@ def create_app(environ: Mapping[str, str] | None = None) -> Flask:
     init_providers(app)
     celery_init_app(app)
     init_request_tracing(app)
+    init_security(app)
     register_error_handlers(app)
     register_cli(app)
 

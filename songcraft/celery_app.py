@@ -23,6 +23,7 @@ BEAT_SCHEDULE = {
     "recover-stuck-songs": {"task": "songcraft.songs.recover_stuck", "schedule": crontab(minute="*/5")},
     "redeliver-outbox-emails": {"task": "songcraft.email.redeliver_unsent", "schedule": crontab(minute="*/5")},
     "reveal-due-gifts": {"task": "songcraft.gifts.reveal_due", "schedule": crontab(minute="*")},
+    "sweep-file-deletions": {"task": "songcraft.files.sweep_deletions", "schedule": crontab(minute="*/10")},
 }
 
 

@@ -2,6 +2,7 @@
 from songcraft.admin.models import AuditLog  # noqa: F401
 from songcraft.alerts.models import Alert  # noqa: F401
 from songcraft.auth.models import RefreshToken, RevokedFamily, User  # noqa: F401
+from songcraft.files.cleanup import StorageDeletion  # noqa: F401
 from songcraft.files.models import Image  # noqa: F401
 from songcraft.finishing.models import SongCover  # noqa: F401
 from songcraft.gifts.models import Gift  # noqa: F401

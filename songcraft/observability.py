@@ -18,7 +18,7 @@ from flask import Flask, g, request
 MAX_LOG_VALUE_CHARS = 4096  # any one value: a message, a field, a traceback
 _VALID_REQUEST_ID = re.compile(r"^[A-Za-z0-9._:-]{1,128}$")
 # Paths that carry a secret (an email link token, a signed file token) are logged without it.
-_SECRET_PATHS = re.compile(r"^(/api/v1/auth/verify-email/|/files/).+")
+_SECRET_PATHS = re.compile(r"^(/api/v1/auth/verify-email/|/files/|/api/v1/songs/callbacks/suno/).+")
 _SECRET_FIELDS = re.compile(r"(password|secret|token|authorization|api_key)", re.IGNORECASE)
 _STANDARD_ATTRS = set(logging.LogRecord("", 0, "", 0, "", (), None).__dict__) | {"message", "asctime"}
 

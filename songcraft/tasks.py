@@ -1,6 +1,7 @@
 """Imports every task module so the worker (and beat) know every task by name."""
 from celery import shared_task
 
+from songcraft.files import tasks as file_tasks  # noqa: F401
 from songcraft.gifts import tasks as gift_tasks  # noqa: F401
 from songcraft.notifications import tasks as notification_tasks  # noqa: F401
 from songcraft.orders import tasks as order_tasks  # noqa: F401

@@ -17,6 +17,7 @@ KINDS = {
     "provider_rejected_key": "A provider rejected our API key. Check the key in the settings and restart.",
     "song_failed": "A paid song failed for good. Look at its error and retry it from the admin API.",
     "email_undeliverable": "An email could not be sent after all its retries. Check the mail settings and the address.",
+    "storage_deletion_failed": "Storage keeps refusing to delete the files of deleted songs. Check its credentials and permissions.",
 }
 
 

@@ -10,7 +10,9 @@ from flask import current_app
 from songcraft.alerts.models import KINDS, Alert
 from songcraft.common.db import insert_unless_exists, utcnow
 from songcraft.extensions import db
+from songcraft.notifications.models import OutboxEmail
 from songcraft.notifications.service import queue_email
+from songcraft.notifications.signals import email_undeliverable
 
 log = logging.getLogger(__name__)
 
@@ -46,3 +48,15 @@ def alerts(kind: str | None = None) -> sa.Select:
     if kind:
         query = query.where(Alert.kind == kind)
     return query.order_by(Alert.created_at.desc(), Alert.id)
+
+
+@email_undeliverable.connect
+def alert_undeliverable_email(email: OutboxEmail) -> None:
+    """An email given up on becomes an alert, one per address and hour. An alert's own email is
+    only logged: alerting about it would queue another alert email, and so on while mail is down."""
+    if email.template == "admin_alert":
+        log.error("an alert email could not be sent", extra={"email_id": str(email.id), "error": email.last_error})
+        return
+    raise_alert("email_undeliverable", f"email:{email.to}",
+                f"The {email.template} email to {email.to} could not be sent after {email.attempts} attempts.",
+                {"email_id": str(email.id), "template": email.template, "to": email.to, "error": email.last_error})

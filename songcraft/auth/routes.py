@@ -23,8 +23,8 @@ class Register(MethodView):
     decorators = [_limit("RATELIMIT_REGISTER")]
 
     @blp.arguments(schemas.RegisterSchema)
-    @blp.response(201, schemas.UserSchema)
-    @blp.alt_response(409, schema=ErrorSchema, description="Email already registered")
+    @blp.response(201, schemas.UserSchema, description="The new account; an email that already has one gets the same answer "
+                  "(no account is created, its owner is emailed instead), so this endpoint does not tell who has an account")
     @blp.alt_response(429, schema=ErrorSchema, description="Too many requests")
     def post(self, data):
         """Create an account and email a verification link"""

@@ -1,5 +1,7 @@
 from marshmallow import Schema, fields, validate
 
+from songcraft.common.text import SingleLine
+
 PASSWORD = dict(required=True, validate=validate.Length(min=8, max=128), load_only=True)
 
 
@@ -16,7 +18,7 @@ class UserSchema(Schema):
 class RegisterSchema(Schema):
     email = fields.Email(required=True, validate=validate.Length(max=254))
     password = fields.String(**PASSWORD)
-    full_name = fields.String(validate=validate.Length(min=1, max=120), allow_none=True)
+    full_name = SingleLine(validate=validate.Length(min=1, max=120), allow_none=True)
 
 
 class EmailSchema(Schema):
@@ -45,7 +47,7 @@ class VerifiedSchema(Schema):
 
 
 class ProfileUpdateSchema(Schema):
-    full_name = fields.String(required=True, validate=validate.Length(min=1, max=120), allow_none=True)
+    full_name = SingleLine(required=True, validate=validate.Length(min=1, max=120), allow_none=True)
 
 
 class PasswordResetSchema(Schema):

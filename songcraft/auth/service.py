@@ -10,7 +10,7 @@ from songcraft.auth import tokens
 from songcraft.auth.models import RefreshToken, User
 from songcraft.auth.passwords import burn_time_like_a_check, check_password, hash_password
 from songcraft.common.db import utcnow
-from songcraft.errors import Conflict, Forbidden, Unauthorized
+from songcraft.errors import Forbidden, Unauthorized
 from songcraft.extensions import db
 from songcraft.notifications.service import queue_email
 
@@ -23,25 +23,59 @@ def find_by_email(email: str) -> User | None:
     return db.session.scalar(sa.select(User).where(User.email == normalize_email(email)))
 
 
-def _queue_verification(user: User) -> None:
+def _queue_verification(user: User, dedupe_key: str | None = None) -> None:
     token = tokens.make_email_token(user, "verify")
     link = f"{current_app.config['FRONTEND_URL']}/verify-email?token={token}"
-    queue_email(user.email, "verify_email", {"name": user.display_name, "link": link, "token": token})
+    queue_email(user.email, "verify_email", {"name": user.display_name, "link": link, "token": token}, dedupe_key=dedupe_key)
 
 
 def register(email: str, password: str, full_name: str | None) -> User:
-    if find_by_email(email):
-        raise Conflict("An account with this email already exists.")
-    user = User(email=normalize_email(email), password_hash=hash_password(password), full_name=full_name)
-    db.session.add(user)
-    try:
-        db.session.flush()
-    except sa.exc.IntegrityError:  # a concurrent registration won the race
-        db.session.rollback()
-        raise Conflict("An account with this email already exists.") from None
-    _queue_verification(user)
+    """Create an account and email a verification link.
+
+    An email that already has an account gets the same answer as a new one, so the endpoint
+    does not tell who has an account; the owner is emailed instead (see `_notify_owner`).
+    """
+    password_hash = hash_password(password)  # before the lookup: both answers take the same time
+    existing = find_by_email(email)
+    if existing is None:
+        user = User(email=normalize_email(email), password_hash=password_hash, full_name=full_name)
+        db.session.add(user)
+        try:
+            db.session.flush()
+            _queue_verification(user)
+            db.session.commit()
+            return user
+        except sa.exc.IntegrityError:  # a concurrent registration won the race
+            db.session.rollback()
+            existing = find_by_email(email)
+    _notify_owner(existing)
     db.session.commit()
-    return user
+    return _unsaved_account(email, full_name)
+
+
+def _notify_owner(user: User) -> None:
+    """Someone registered with this account's email: the owner learns it by email, at most once an hour.
+
+    An unverified owner (who perhaps lost the first email) gets a fresh verification link; a
+    verified one is told they already have an account; a deactivated account hears nothing.
+    """
+    if not user.is_active:
+        return
+    hour = utcnow().strftime("%Y%m%d%H")
+    if not user.is_verified:
+        _queue_verification(user, dedupe_key=f"registered-again:{user.id}:{hour}")
+        return
+    frontend = current_app.config["FRONTEND_URL"]
+    queue_email(user.email, "account_exists", {"name": user.display_name, "login_url": f"{frontend}/login",
+                                               "reset_url": f"{frontend}/forgot-password"},
+                dedupe_key=f"registered-again:{user.id}:{hour}")
+
+
+def _unsaved_account(email: str, full_name: str | None) -> User:
+    """What a new registration answers, for an account that is not created."""
+    now = utcnow()
+    return User(id=uuid.uuid4(), email=normalize_email(email), full_name=full_name, role="user", is_verified=False,
+                is_active=True, created_at=now, updated_at=now)
 
 
 def verify_email(token: str) -> User:

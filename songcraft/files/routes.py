@@ -8,6 +8,7 @@ from flask_jwt_extended import current_user
 
 from songcraft.auth.access import BEARER, login_required
 from songcraft.common.blueprint import Blueprint
+from songcraft.common.guards import body_limit
 from songcraft.common.schemas import ErrorSchema
 from songcraft.files import schemas, service
 
@@ -26,11 +27,13 @@ class SongImages(MethodView):
 
     @blp.doc(security=BEARER)
     @login_required(verified=True)
+    @body_limit(service.MAX_UPLOAD_REQUEST_BYTES, max_parts=service.MAX_IMAGES_PER_SONG + 10)
     @blp.arguments(schemas.ImageUploadSchema, location="files")
     @blp.response(201, schemas.ImageSchema(many=True))
     @blp.alt_response(404, schema=ErrorSchema, description="No such song of yours")
     @blp.alt_response(409, schema=ErrorSchema, description="Not a video order, too many photos, or the video is rendering")
-    @blp.alt_response(413, schema=ErrorSchema, description="A file is over 10 MB or has too many pixels")
+    @blp.alt_response(413, schema=ErrorSchema, description="A file is over 10 MB or has too many pixels, "
+                      "or together they are too many pixels to decode in one upload")
     @blp.alt_response(415, schema=ErrorSchema, description="A file is not a JPEG, PNG or WebP image")
     def post(self, files, song_id: uuid.UUID):
         """Upload photos (multipart field `images`, one or more; JPEG, PNG or WebP)"""

@@ -1,9 +1,11 @@
 """Photo uploads for video songs: checked by content, normalised, stored, listed and deleted.
 
 The whole batch is checked and processed before anything is stored, so one bad file rejects
-the batch and leaves nothing behind. Processing (at most ten photos of 10 MB) stays on the
-request path because the answer must say which file was refused and with what dimensions
-the others were stored.
+the batch and leaves nothing behind. Processing stays on the request path because the answer
+must say which file was refused and with what dimensions the others were stored; so its work
+is bounded before any pixel is decoded: every file's header is read first, each image must
+pass the per-image limits of ``imaging``, and together their decoders may need at most
+``MAX_REQUEST_DECODE_BYTES``.
 """
 from __future__ import annotations
 
@@ -15,9 +17,11 @@ from flask import current_app
 from werkzeug.datastructures import FileStorage
 
 from songcraft.auth.models import User
+from songcraft.common.text import single_line
 from songcraft.errors import Conflict, NotFound, TooLarge, UnsupportedMediaType
 from songcraft.extensions import db
-from songcraft.files.imaging import ImageTooLarge, ProcessedImage, UnsupportedImage, process_upload
+from songcraft.files.cleanup import delete_files_after_commit
+from songcraft.files.imaging import MAX_IMAGE_BYTES, ImageTooLarge, UnsupportedImage, process_upload, read_header
 from songcraft.files.models import Image
 from songcraft.songs import storage_keys
 from songcraft.songs.models import Song
@@ -26,7 +30,13 @@ from songcraft.songs.service import get_user_song, signed_url, song_images
 log = logging.getLogger(__name__)
 
 MAX_IMAGES_PER_SONG = 10
-MAX_IMAGE_BYTES = 10 * 1024 * 1024
+# The decoders' memory, estimated from the headers, is also the measure of their work (a WebP or a
+# progressive JPEG costs more per pixel than a PNG, which costs more than a JPEG decoded at a
+# reduced scale). Ten 12 MP phone photos need 116 MB, eight 24 MP ones 187 MB; two 25 MP PNGs,
+# decoded in full, 191 MB. (MB here are 2**20 bytes.) The worst cases are measured by benchmarks/upload.py.
+MAX_REQUEST_DECODE_BYTES = 200 * 1024 * 1024
+# The request body: ten photos of 10 MB, and room for the multipart headers around them.
+MAX_UPLOAD_REQUEST_BYTES = MAX_IMAGES_PER_SONG * MAX_IMAGE_BYTES + 64 * 1024
 
 
 def _storage():
@@ -42,15 +52,18 @@ def _editable_video_song(user: User, song_id: uuid.UUID) -> Song:
     return song
 
 
-def _process(upload: FileStorage) -> ProcessedImage:
-    name = upload.filename or "the file"
-    data = upload.stream.read(MAX_IMAGE_BYTES + 1)
+def _checked(upload: FileStorage, step):
+    """Run ``step`` (read_header or process_upload) on the upload; a refusal names the file."""
     try:
-        return process_upload(data, max_bytes=MAX_IMAGE_BYTES)
+        return step(upload.stream)
     except ImageTooLarge as error:
-        raise TooLarge(f"{name}: {error}") from None
+        raise TooLarge(f"{_display_name(upload)}: {error}") from None
     except UnsupportedImage as error:
-        raise UnsupportedMediaType(f"{name}: {error}") from None
+        raise UnsupportedMediaType(f"{_display_name(upload)}: {error}") from None
+
+
+def _display_name(upload: FileStorage) -> str:
+    return single_line(upload.filename or "")[:100] or "the file"
 
 
 def upload_images(user: User, song_id: uuid.UUID, uploads: list[FileStorage]) -> list[Image]:
@@ -58,7 +71,11 @@ def upload_images(user: User, song_id: uuid.UUID, uploads: list[FileStorage]) ->
     existing = len(song_images(song))
     if existing + len(uploads) > MAX_IMAGES_PER_SONG:
         raise Conflict(f"A song can have at most {MAX_IMAGES_PER_SONG} photos; it has {existing}.")
-    processed = [_process(upload) for upload in uploads]
+    decode_bytes = sum(_checked(upload, read_header).decode_bytes for upload in uploads)
+    if decode_bytes > MAX_REQUEST_DECODE_BYTES:
+        raise TooLarge(f"Together these photos need {decode_bytes / 2**20:.0f} MB to decode, more than the "
+                       f"{MAX_REQUEST_DECODE_BYTES / 2**20:.0f} MB one upload may use: upload them a few at a time.")
+    processed = [_checked(upload, process_upload) for upload in uploads]
 
     storage, stored_keys, images = _storage(), [], []
     try:
@@ -88,19 +105,17 @@ def list_images(user: User, song_id: uuid.UUID) -> list[Image]:
 
 
 def delete_image(user: User, song_id: uuid.UUID, image_id: uuid.UUID) -> None:
-    """Delete one photo, close the gap in positions, then remove its files once committed."""
+    """Delete one photo, close the gap in positions, and its files once that is committed."""
     song = _editable_video_song(user, song_id)
     image = db.session.scalar(sa.select(Image).where(Image.id == image_id, Image.song_id == song.id))
     if image is None:
         raise NotFound("Image not found.")
-    keys = (image.storage_key, image.thumbnail_key)
+    delete_files_after_commit(storage_keys.image_key(song, image.id, ""))  # the photo and its thumbnail
     db.session.delete(image)
     db.session.execute(
         sa.update(Image).where(Image.song_id == song.id, Image.position > image.position).values(position=Image.position - 1)
     )
     db.session.commit()
-    for key in keys:
-        _storage().delete(key)
 
 
 def image_url(image: Image) -> str:

@@ -10,14 +10,17 @@ from flask import current_app, render_template
 
 from songcraft.common.db import insert_unless_exists, utcnow
 from songcraft.common.dispatch import after_commit
+from songcraft.common.text import single_line
 from songcraft.extensions import db
 from songcraft.notifications.models import OutboxEmail
+from songcraft.notifications.signals import email_undeliverable
 
 log = logging.getLogger(__name__)
 
 SUBJECTS = {
     "verify_email": "Confirm your email for SongCraft",
     "reset_password": "Reset your SongCraft password",
+    "account_exists": "You already have a SongCraft account",
     "order_paid": "Thank you! Your SongCraft order is confirmed",
     "song_ready": "Your song “{title}” is ready",
     "song_failed": "We hit a problem with your song “{title}”",
@@ -47,7 +50,7 @@ def queue_email(to: str, template: str, context: dict, dedupe_key: str | None = 
 
 def render(email: OutboxEmail) -> tuple[str, str, str]:
     context = {**email.context, "frontend_url": current_app.config["FRONTEND_URL"]}
-    subject = SUBJECTS[email.template].format(**context)
+    subject = single_line(SUBJECTS[email.template].format(**context))  # a line break would be a header injection
     text = render_template(f"email/{email.template}.txt", **context)
     html = render_template(f"email/{email.template}.html", **context)
     return subject, text, html
@@ -59,7 +62,7 @@ def deliver(email_id: str) -> bool:
     The row is locked while sending so two workers holding the same message cannot both send it.
     """
     email = db.session.scalar(sa.select(OutboxEmail).where(OutboxEmail.id == uuid.UUID(email_id)).with_for_update())
-    if email is None or email.sent_at is not None:
+    if email is None or email.sent_at is not None or email.attempts >= MAX_ATTEMPTS:
         db.session.rollback()
         return False
     subject, text, html = render(email)
@@ -68,6 +71,8 @@ def deliver(email_id: str) -> bool:
         current_app.extensions["email_sender"].send(to=email.to, subject=subject, text=text, html=html)
     except Exception as error:
         email.last_error = f"{type(error).__name__}: {error}"[:2000]
+        if email.attempts >= MAX_ATTEMPTS:
+            email_undeliverable.send(email)  # the last attempt: admins are alerted (songcraft/alerts)
         db.session.commit()
         raise
     # The context may hold one-time links (verification, reset): no need to keep them once sent.

@@ -3,15 +3,17 @@ from __future__ import annotations
 
 import uuid
 
-from flask import redirect, request
+from flask import current_app, redirect, request
 from flask.views import MethodView
 from flask_jwt_extended import current_user
 
 from songcraft.auth.access import BEARER, login_required
 from songcraft.common.blueprint import Blueprint
+from songcraft.common.guards import body_limit, secret_in_path
 from songcraft.common.pagination import SelectPage
 from songcraft.common.schemas import ErrorSchema
 from songcraft.errors import NotFound
+from songcraft.extensions import limiter
 from songcraft.songs import schemas, service
 
 blp = Blueprint("songs", __name__, url_prefix="/api/v1/songs", description="Songs and their generation")
@@ -139,10 +141,20 @@ def download_video(song_id: uuid.UUID):
     return _redirect_to(service.video_url(service.get_user_song(current_user, song_id)), "video")
 
 
-@blp.route("/callbacks/suno", methods=["POST"])
+CALLBACK_MAX_BYTES = 64 * 1024  # Suno's callbacks are a few KB
+
+
+@blp.route("/callbacks/suno/<string:secret>", methods=["POST"])
+@limiter.limit(lambda: current_app.config["RATELIMIT_CALLBACK"])
+@body_limit(CALLBACK_MAX_BYTES)
+@secret_in_path("SUNO_CALLBACK_SECRET")
 @blp.response(200, schemas.CallbackResultSchema)
-@blp.doc(description="Suno posts here when a composition progresses. Callbacks are not signed, so a `complete` "
-         "callback is only a hint to collect the takes at once from Suno's API; the polling step remains the fallback.")
+@blp.alt_response(404, schema=ErrorSchema, description="Not the secret of the callback URL given to Suno")
+@blp.alt_response(413, schema=ErrorSchema, description="The body is over 64 KB")
+@blp.alt_response(429, schema=ErrorSchema, description="Too many callbacks")
+@blp.doc(description="Suno posts here when a composition progresses. Callbacks are not signed, so the URL carries a secret "
+         "(`SUNO_CALLBACK_SECRET`) and a `complete` callback is only a hint to collect the takes at once from Suno's API; "
+         "the polling step remains the fallback.")
 def suno_callback():
     """Suno's composition callback"""
     return {"status": service.note_audio_callback(request.get_json(silent=True) or {})}

@@ -2,6 +2,7 @@ from marshmallow import Schema, ValidationError, fields, validate, validates_sch
 
 from config import GENRES, MOODS
 from songcraft.common.schemas import choice
+from songcraft.common.text import MultiLine, SingleLine
 from songcraft.songs import service
 from songcraft.songs.models import STATUSES, VIDEO_FORMATS
 
@@ -10,14 +11,14 @@ LANGUAGES = ("en",)
 
 class SongCreateSchema(Schema):
     order_id = fields.UUID(required=True)
-    recipient_name = fields.String(required=True, validate=validate.Length(min=1, max=80))
-    occasion = fields.String(required=True, validate=validate.Length(min=2, max=80))
+    recipient_name = SingleLine(required=True, validate=validate.Length(min=1, max=80))
+    occasion = SingleLine(required=True, validate=validate.Length(min=2, max=80))
     genre = fields.String(required=True, validate=validate.OneOf(GENRES))
     mood = fields.String(required=True, validate=validate.OneOf(MOODS))
-    story = fields.String(required=True, validate=validate.Length(min=10, max=2000))
-    title = fields.String(validate=validate.Length(min=1, max=100))
+    story = MultiLine(required=True, validate=validate.Length(min=10, max=2000))
+    title = SingleLine(validate=validate.Length(min=1, max=100))
     language = fields.String(load_default="en", validate=validate.OneOf(LANGUAGES))
-    custom_lyrics = fields.String(validate=validate.Length(min=20, max=5000))
+    custom_lyrics = MultiLine(validate=validate.Length(min=20, max=5000))
     instrumental = fields.Boolean(load_default=False)
     video_format = fields.String(load_default="16:9", validate=validate.OneOf(VIDEO_FORMATS))
 
@@ -65,7 +66,7 @@ class SongQuerySchema(Schema):
 
 
 class LyricsSchema(Schema):
-    lyrics = fields.String(required=True, validate=validate.Length(min=20, max=5000))
+    lyrics = MultiLine(required=True, validate=validate.Length(min=20, max=5000))
 
 
 class CallbackResultSchema(Schema):

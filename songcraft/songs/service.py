@@ -11,6 +11,7 @@ from songcraft.auth.models import User
 from songcraft.common.db import get_owned, utcnow
 from songcraft.errors import Conflict, NotFound, PaymentRequired
 from songcraft.extensions import db
+from songcraft.files.cleanup import delete_files_after_commit
 from songcraft.files.models import Image
 from songcraft.orders.models import Order
 from songcraft.orders.service import get_user_order
@@ -62,10 +63,9 @@ def delete_song(user: User, song_id: uuid.UUID) -> None:
     song = get_user_song(user, song_id, for_update=True)
     if song.is_busy:
         raise Conflict("The song is being made; delete it when it is done.")
-    prefix = storage_keys.song_prefix(song)
+    delete_files_after_commit(storage_keys.song_prefix(song))
     db.session.delete(song)
     db.session.commit()
-    storage().delete_prefix(prefix)
 
 
 def regenerate_lyrics(user: User, song_id: uuid.UUID) -> Song:

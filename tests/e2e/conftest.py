@@ -35,6 +35,7 @@ def start_browser(*flags: str):
                  "--disable-background-networking", "--disable-component-update", "--disable-sync", "--window-size=1280,900",
                  *flags):
         options.add_argument(flag)
+    options.set_capability("goog:loggingPrefs", {"browser": "ALL"})  # console messages, CSP violations included
     driver = webdriver.Chrome(service=Service(CHROMEDRIVER), options=options)
     driver.set_page_load_timeout(30)
     return driver

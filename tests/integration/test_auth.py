@@ -63,11 +63,32 @@ def test_register_response_matches_contract(client, worker):
     assert response.json["is_verified"] is False and response.json["role"] == "user"
 
 
-def test_register_duplicate_email_conflicts(client, make_account):
-    account = make_account()
-    response = client.post(f"{API}/register", json={"email": account.email, "password": "longenough"})
-    assert response.status_code == 409
-    assert response.json["code"] == 409 and response.json["status"] == "Conflict"
+def test_registering_an_existing_email_answers_like_a_new_account_and_emails_the_owner(client, app, make_account, worker, mailbox):
+    verified, unverified = make_account(), make_account(verified=False)
+    fresh = client.post(f"{API}/register", json={"email": "new-person@example.com", "password": "longenough", "full_name": "Ada"})
+    again = client.post(f"{API}/register", json={"email": verified.email.upper(), "password": "longenough", "full_name": "Ada"})
+    assert fresh.status_code == again.status_code == 201
+    assert set(fresh.json) == set(again.json) and again.json["id"] != verified.id
+    assert {k: again.json[k] for k in ("email", "full_name", "is_verified", "role")} == \
+        {"email": verified.email, "full_name": "Ada", "is_verified": False, "role": "user"}
+
+    owner_mail = mailbox.wait_for(verified.email)[0]
+    assert owner_mail["Subject"] == "You already have a SongCraft account"
+    assert "http://frontend.test/forgot-password" in owner_mail.get_body(("plain",)).get_content()
+    assert client.post(f"{API}/register", json={"email": unverified.email, "password": "longenough"}).status_code == 201
+    assert "verify-email?token=" in mailbox.wait_for(unverified.email)[0].get_body(("plain",)).get_content()
+    with app.app_context():
+        from songcraft.auth.models import User
+        from songcraft.extensions import db
+
+        assert db.session.query(User).filter(User.email == verified.email).one().full_name == "Test User"  # unchanged
+        assert db.session.query(User).count() == 3  # the two accounts and the new one: nothing created twice
+    # Trying again within the hour queues no second email to the owner.
+    assert client.post(f"{API}/register", json={"email": verified.email, "password": "longenough"}).status_code == 201
+    with app.app_context():
+        from songcraft.notifications.models import OutboxEmail
+
+        assert db.session.query(OutboxEmail).filter(OutboxEmail.to == verified.email).count() == 1
 
 
 @pytest.mark.parametrize(

@@ -4,11 +4,21 @@ from __future__ import annotations
 import io
 import re
 import subprocess
+import sys
 import uuid
+from datetime import timedelta
+from pathlib import Path
 
 import pytest
 from PIL import Image as PILImage
 
+from songcraft.alerts.models import Alert
+from songcraft.common.db import utcnow
+from songcraft.extensions import db
+from songcraft.files import cleanup
+from songcraft.files.cleanup import StorageDeletion
+from songcraft.providers.storage import StorageError
+from tests.conftest import free_port
 from tests.integration.test_songs import SONGS, fetch, start_song, wait_for_song
 
 FILES = "/api/v1/files/songs"
@@ -158,3 +168,197 @@ def test_video_order_without_photos_completes_audio_then_renders_on_request(clie
     rendered = wait_for_song(client, account, song["id"], timeout=240)
     assert rendered["video_url"]
     assert client.get(f"/api/v1/orders/{song['order_id']}", headers=account.headers).json["status"] == "fulfilled"
+
+
+# --- Bounded work per upload (issue 12 §3) ---------------------------------------------------
+
+
+def flat_png(size, mode="RGBA") -> bytes:
+    """A PNG of one colour: a few hundred KB however many pixels it has (the audit's attack image)."""
+    buffer = io.BytesIO()
+    PILImage.new(mode, size, (200, 80, 40, 255)[: len(mode)]).save(buffer, "PNG")
+    return buffer.getvalue()
+
+
+def assert_refused(response, code: int, *words: str) -> None:
+    assert response.status_code == code, response.json
+    assert response.json["code"] == code and isinstance(response.json["status"], str)
+    assert all(word in response.json["message"] for word in words), response.json["message"]
+
+
+def test_the_40_megapixel_png_attack_is_413_before_decoding_and_stores_nothing(client, storage, video_song):
+    account, song = video_song
+    bomb = flat_png((8000, 5000))
+    assert len(bomb) < 200_000
+
+    assert_refused(upload(client, account, song["id"], ("bomb.png", bomb)), 413, "bomb.png", "8000x5000", "25 megapixels")
+    ten = upload(client, account, song["id"], *[(f"bomb{n}.png", bomb) for n in range(10)])
+    assert_refused(ten, 413, "bomb0.png")
+    assert client.get(f"{FILES}/{song['id']}/images", headers=account.headers).json == []
+    assert _keys(storage, song["id"]) == []
+
+
+def test_a_request_has_a_pixel_budget_across_its_files(client, video_song):
+    account, song = video_song
+    big = flat_png((4500, 4000), "RGB")  # 18 MP each, decoded in full at 4 bytes a pixel: three need 206 MB, one request 200
+
+    assert_refused(upload(client, account, song["id"], *[(f"big{n}.png", big) for n in range(3)]), 413, "206 MB", "a few at a time")
+    assert client.get(f"{FILES}/{song['id']}/images", headers=account.headers).json == []
+    assert upload(client, account, song["id"], ("big0.png", big), ("big1.png", big)).status_code == 201
+
+
+def test_ten_phone_photos_fit_one_request(client, video_song):
+    account, song = video_song
+    phone = photo(size=(4032, 3024))  # 12 MP; JPEG decodes it at half size
+
+    response = upload(client, account, song["id"], *[(f"IMG_{n}.jpg", phone) for n in range(10)])
+    assert response.status_code == 201 and [(i["width"], i["height"]) for i in response.json] == [(1440, 1080)] * 10
+
+
+def test_request_bodies_are_capped_per_route(client, video_song, make_account):
+    from songcraft.files.service import MAX_UPLOAD_REQUEST_BYTES
+
+    account, song = video_song
+    declared = {"CONTENT_LENGTH": str(MAX_UPLOAD_REQUEST_BYTES + 1)}  # refused from the header, before reading
+    too_big = client.post(f"{FILES}/{song['id']}/images", data=b"x" * 100, headers=account.headers,
+                          content_type="multipart/form-data; boundary=x", environ_overrides=declared)
+    assert_refused(too_big, 413)
+    parts = upload(client, account, song["id"], *[(f"{n}.jpg", b"") for n in range(25)])
+    assert_refused(parts, 413)
+    json_body = client.post("/api/v1/auth/login", json={"email": "a@example.com", "password": "x" * (1024 * 1024)})
+    assert_refused(json_body, 413)  # JSON routes take at most 1 MB
+    assert client.get(f"{FILES}/{song['id']}/images", headers=account.headers).json == []
+
+
+@pytest.fixture
+def gunicorn_url(app, app_env):
+    """The app under gunicorn as in production (one sync worker, 30 s timeout), on the session's database."""
+    import requests
+
+    from tests.conftest import ROOT, _clean_environ, wait_until
+
+    port = free_port()
+    server = subprocess.Popen([sys.executable, "-m", "gunicorn", "--bind", f"127.0.0.1:{port}", "--workers", "1", "--timeout", "30",
+                               "wsgi:app"], cwd=ROOT, env={**_clean_environ(), **app_env},
+                              stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    url = f"http://127.0.0.1:{port}"
+
+    def answers():
+        try:
+            return requests.get(f"{url}/healthz", timeout=1).status_code == 200
+        except requests.RequestException:  # not listening yet, or still loading the app
+            return False
+
+    wait_until(answers, timeout=60, interval=0.3, message="gunicorn to answer")
+    server.url = url
+    yield server
+    server.terminate()
+    server.wait(timeout=20)
+
+
+def _worker_of(server) -> tuple[int, int]:
+    """The pid of the master's one worker, and its peak resident memory in MB (VmHWM)."""
+    children = Path(f"/proc/{server.pid}/task/{server.pid}/children").read_text().split()
+    assert len(children) == 1, children
+    status = Path(f"/proc/{children[0]}/status").read_text()
+    return int(children[0]), int(re.search(r"VmHWM:\s+(\d+) kB", status).group(1)) // 1024
+
+
+def test_a_gunicorn_worker_survives_the_attack_and_the_worst_allowed_upload(gunicorn_url, video_song):
+    import requests
+
+    account, song = video_song
+    worker_pid, _ = _worker_of(gunicorn_url)
+    url = f"{gunicorn_url.url}{FILES}/{song['id']}/images"
+    bomb, largest = flat_png((8000, 5000)), flat_png((6124, 4082))  # 40 MP; 25 MP, the most one image may have
+
+    attack = requests.post(url, files=[("images", (f"bomb{n}.png", bomb, "image/png")) for n in range(10)], headers=account.headers)
+    assert attack.status_code == 413 and attack.json()["code"] == 413
+    worst = requests.post(url, files=[("images", (f"big{n}.png", largest, "image/png")) for n in range(2)], headers=account.headers)
+    assert worst.status_code == 201, worst.text
+    assert requests.get(f"{gunicorn_url.url}/healthz", timeout=5).json() == {"status": "ok"}
+    pid, peak_mb = _worker_of(gunicorn_url)
+    assert pid == worker_pid  # not killed and replaced
+    assert peak_mb < 300, f"the worker peaked at {peak_mb} MB"
+
+
+# --- Files of deleted songs and photos (issue 12 §8): deleted after the commit, or by the sweep ---
+
+
+class Outage:
+    """Makes the storage refuse deletions while active."""
+
+    def __init__(self, storage, monkeypatch):
+        self.active = True
+        real = storage.delete_prefix
+
+        def delete_prefix(prefix):
+            if self.active:
+                raise StorageError("storage refused the deletion")
+            return real(prefix)
+
+        monkeypatch.setattr(storage, "delete_prefix", delete_prefix)
+
+
+@pytest.fixture
+def song_with_photos(client, app, storage, video_song):
+    """A finished video song (nothing running, so it may be deleted) with two photos."""
+    from songcraft.songs.models import Song
+
+    account, song = video_song
+    with app.app_context():
+        stored = db.session.get(Song, uuid.UUID(song["id"]))
+        stored.plan, stored.status = [], "completed"
+        db.session.commit()
+    assert upload(client, account, song["id"], ("a.jpg", photo()), ("b.jpg", photo())).status_code == 201
+    assert len(_keys(storage, song["id"])) == 4  # two photos and their thumbnails
+    return account, song
+
+
+def deletion_records() -> list[StorageDeletion]:
+    return db.session.query(StorageDeletion).all()
+
+
+def test_files_go_with_the_commit_and_leave_no_record(client, app, storage, song_with_photos):
+    account, song = song_with_photos
+    first = client.get(f"{FILES}/{song['id']}/images", headers=account.headers).json[0]
+    assert client.delete(f"{FILES}/{song['id']}/images/{first['id']}", headers=account.headers).status_code == 204
+    assert len(_keys(storage, song["id"])) == 2 and not any(first["id"] in key for key in _keys(storage, song["id"]))
+    assert client.delete(f"{SONGS}/{song['id']}", headers=account.headers).status_code == 204
+    assert _keys(storage, song["id"]) == []
+    with app.app_context():
+        assert deletion_records() == []
+
+
+def test_when_storage_fails_the_sweep_deletes_the_files_later(client, app, storage, song_with_photos, monkeypatch):
+    account, song = song_with_photos
+    outage = Outage(storage, monkeypatch)
+    assert client.delete(f"{SONGS}/{song['id']}", headers=account.headers).status_code == 204
+    assert client.get(f"{SONGS}/{song['id']}", headers=account.headers).status_code == 404  # the song is gone at once
+    assert len(_keys(storage, song["id"])) == 4  # its files are still there
+    with app.app_context():
+        [record] = deletion_records()
+        assert record.prefix == f"users/{account.id}/songs/{song['id']}/"
+        assert cleanup.sweep() == 0  # not due yet: the deletion right after commit had its chance
+        later = utcnow() + timedelta(minutes=6)
+        assert cleanup.sweep(now=later) == 0  # storage still failing
+        assert deletion_records()[0].attempts == 1 and "refused" in deletion_records()[0].last_error
+        outage.active = False
+        assert cleanup.sweep(now=later + timedelta(minutes=11)) == 1
+        assert deletion_records() == []
+    assert _keys(storage, song["id"]) == []
+
+
+def test_a_deletion_failing_for_an_hour_alerts_the_admins_once(client, app, storage, song_with_photos, monkeypatch):
+    account, song = song_with_photos
+    Outage(storage, monkeypatch)
+    assert client.delete(f"{SONGS}/{song['id']}", headers=account.headers).status_code == 204
+    with app.app_context():
+        now = utcnow()
+        for sweep in range(1, cleanup.ALERT_AFTER_ATTEMPTS + 3):
+            now += timedelta(minutes=11)
+            cleanup.sweep(now=now)
+            alerts = db.session.query(Alert).filter(Alert.kind == "storage_deletion_failed").all()
+            assert len(alerts) == (1 if sweep >= cleanup.ALERT_AFTER_ATTEMPTS else 0), sweep
+        assert alerts[0].details["prefix"].endswith(f"{song['id']}/")
+        assert deletion_records()[0].attempts == cleanup.ALERT_AFTER_ATTEMPTS + 2  # it keeps trying

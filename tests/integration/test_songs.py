@@ -8,6 +8,7 @@ import signal
 import subprocess
 import uuid
 from datetime import timedelta
+from urllib.parse import urlsplit
 
 import pytest
 import requests
@@ -353,13 +354,14 @@ def test_suno_callback_collects_the_takes_early_from_the_api_not_the_callback(cl
         forged = {"code": 200, "msg": "ok", "data": {"callbackType": "complete", "task_id": job_id,
                                                    "data": [{"id": "x", "audio_url": "http://evil.test/a.mp3", "duration": 1}]}}
         text_callback = dict(forged, data=dict(forged["data"], callbackType="text"))
-        assert client.post(f"{SONGS}/callbacks/suno", json=text_callback).json == {"status": "received"}
+        callback_path = urlsplit(app.config["SUNO_CALLBACK_URL"]).path  # carries the secret
+        assert client.post(callback_path, json=text_callback).json == {"status": "received"}
         assert collected == []  # only completion triggers collection
-        assert client.post(f"{SONGS}/callbacks/suno", json=forged).json == {"status": "received"}
+        assert client.post(callback_path, json=forged).json == {"status": "received"}
         assert collected == [song_id]
         other_task = dict(forged, data=dict(forged["data"], task_id="other"))
-        assert client.post(f"{SONGS}/callbacks/suno", json=other_task).json == {"status": "ignored"}
-        assert client.post(f"{SONGS}/callbacks/suno", data="nonsense").json == {"status": "ignored"}
+        assert client.post(callback_path, json=other_task).json == {"status": "ignored"}
+        assert client.post(callback_path, data="nonsense").json == {"status": "ignored"}
 
         with app.app_context():
             assert steps.collect_audio_early(song_id) is True

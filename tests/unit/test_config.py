@@ -146,3 +146,19 @@ def test_create_app_refuses_a_production_config_with_defaults():
 
     with pytest.raises(ConfigError, match="SECRET_KEY"):
         create_app({})
+
+
+def test_the_suno_callback_url_carries_a_secret_derived_from_the_key_or_set():
+    derived = load_config({**DEV, "SECRET_KEY": STRONG_KEY, "PUBLIC_URL": "https://api.example.com"})
+    secret = derived["SUNO_CALLBACK_SECRET"]
+    assert derived["SUNO_CALLBACK_URL"] == f"https://api.example.com/api/v1/songs/callbacks/suno/{secret}"
+    assert len(secret) == 32 and secret != load_config({**DEV, "SECRET_KEY": "j" * 40})["SUNO_CALLBACK_SECRET"]
+    chosen = load_config({**DEV, "SUNO_CALLBACK_SECRET": "s" * 24, "SUNO_CALLBACK_URL": "https://tunnel.example/cb/"})
+    assert chosen["SUNO_CALLBACK_URL"] == f"https://tunnel.example/cb/{'s' * 24}"
+    for bad in ("short", "has/slash-and-more-chars", "spaces are not allowed here"):
+        with pytest.raises(ConfigError, match="SUNO_CALLBACK_SECRET"):
+            load_config({**DEV, "SUNO_CALLBACK_SECRET": bad})
+
+
+def test_request_bodies_default_to_one_megabyte():
+    assert load_config(DEV)["MAX_CONTENT_LENGTH"] == 1024 * 1024
