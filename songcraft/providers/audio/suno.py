@@ -1,13 +1,14 @@
 """Songs rendered by Suno through the widely used third-party Suno HTTP API.
 
-The job is started with ``POST /api/v1/generate`` and followed either by
-polling ``GET /api/v1/generate/record-info`` (:meth:`SunoAudioProvider.wait`)
-or by Suno's callback (:meth:`SunoAudioProvider.parse_callback` then
-:meth:`SunoAudioProvider.fetch_takes`), whichever finishes the step first.
+The job is started with ``POST /api/v1/generate`` and followed by polling
+``GET /api/v1/generate/record-info`` (:meth:`SunoAudioProvider.wait`). Suno's
+callback (:meth:`SunoAudioProvider.parse_callback`) is unsigned, so it is only
+a hint: :meth:`SunoAudioProvider.wake` makes a waiting poll look at once.
 """
 from __future__ import annotations
 
 import logging
+import threading
 import time
 from dataclasses import dataclass
 from typing import Any, Sequence
@@ -66,6 +67,14 @@ class SunoCallback:
     def is_complete(self) -> bool:
         return self.callback_type == "complete"
 
+    @property
+    def job_id(self) -> str:
+        return self.task_id
+
+    @property
+    def final(self) -> bool:
+        return self.callback_type in ("complete", "error")
+
 
 class SunoAudioProvider:
     name = "suno"
@@ -91,6 +100,8 @@ class SunoAudioProvider:
         self._download_max_bytes = download_max_bytes
         self._download_timeout = download_timeout
         self._http_timeout = http_timeout
+        self._wakeups: dict[str, threading.Event] = {}  # per job being waited for in this process
+        self._wakeups_lock = threading.Lock()
 
     # -- AudioProvider ---------------------------------------------------------
     def submit(self, request: AudioRequest) -> str:
@@ -104,25 +115,39 @@ class SunoAudioProvider:
         """Poll with growing pauses until the task succeeds, fails or ``poll_timeout`` passes."""
         deadline = time.monotonic() + self._poll_timeout
         interval, reported = self._poll_interval, 0
-        while True:
-            record = self._poll_once(job_id, deadline)
-            status = record.get("status")
-            if status == "SUCCESS":
-                takes = self.fetch_takes(_takes_from_record(record))
-                if progress:
-                    progress(100)
-                return takes
-            if status in FAILED_STATUSES:
-                reason = record.get("errorMessage") or status.replace("_", " ").lower()
-                raise ProviderError(f"Suno could not make the song: {reason}")
-            if progress and PROGRESS_BY_STATUS.get(status, 0) > reported:
-                reported = PROGRESS_BY_STATUS[status]
-                progress(reported)
-            remaining = deadline - time.monotonic()
-            if remaining <= 0:
-                raise TransientProviderError(f"Suno did not finish the song within {self._poll_timeout:g} s.")
-            time.sleep(min(interval, remaining))
-            interval = min(interval * POLL_BACKOFF, MAX_POLL_INTERVAL)
+        with self._wakeups_lock:
+            wakeup = self._wakeups.setdefault(job_id, threading.Event())
+        try:
+            while True:
+                record = self._poll_once(job_id, deadline)
+                status = record.get("status")
+                if status == "SUCCESS":
+                    takes = self.fetch_takes(_takes_from_record(record))
+                    if progress:
+                        progress(100)
+                    return takes
+                if status in FAILED_STATUSES:
+                    reason = record.get("errorMessage") or status.replace("_", " ").lower()
+                    raise ProviderError(f"Suno could not make the song: {reason}")
+                if progress and PROGRESS_BY_STATUS.get(status, 0) > reported:
+                    reported = PROGRESS_BY_STATUS[status]
+                    progress(reported)
+                remaining = deadline - time.monotonic()
+                if remaining <= 0:
+                    raise TransientProviderError(f"Suno did not finish the song within {self._poll_timeout:g} s.")
+                if wakeup.wait(min(interval, remaining)):  # a callback said the job has news
+                    wakeup.clear()
+                interval = min(interval * POLL_BACKOFF, MAX_POLL_INTERVAL)
+        finally:
+            with self._wakeups_lock:
+                self._wakeups.pop(job_id, None)
+
+    def wake(self, job_id: str) -> None:
+        """Suno called back about ``job_id``: a ``wait`` on it in this process polls now instead of pausing."""
+        with self._wakeups_lock:
+            wakeup = self._wakeups.get(job_id)
+        if wakeup is not None:
+            wakeup.set()
 
     # -- callbacks -------------------------------------------------------------
     @staticmethod
