@@ -18,10 +18,10 @@ from songcraft.auth.models import User
 from songcraft.errors import Conflict, NotFound, TooLarge, UnsupportedMediaType
 from songcraft.extensions import db
 from songcraft.files.imaging import ImageTooLarge, ProcessedImage, UnsupportedImage, process_upload
-from songcraft.files.models import Image
+from songcraft.files.models import Image, song_images
 from songcraft.songs import storage_keys
 from songcraft.songs.models import Song
-from songcraft.songs.service import get_user_song, signed_url, song_images
+from songcraft.songs.service import get_user_song, signed_url
 
 log = logging.getLogger(__name__)
 

@@ -29,6 +29,7 @@ from __future__ import annotations
 
 import json
 import threading
+import time
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any, Self
@@ -59,6 +60,7 @@ class Reply:
     # Leave out Content-Length and close the connection after the body, so the
     # client must stream until EOF (tests of size limits that cannot trust headers).
     without_content_length: bool = False
+    delay_seconds: float = 0.0  # think this long before answering, like a slow API
 
     @classmethod
     def json(cls, payload: Any, status: int = 200, headers: dict[str, str] | None = None) -> "Reply":
@@ -168,6 +170,7 @@ def _handler_for(server: LoopbackServer) -> type[BaseHTTPRequestHandler]:
             self._write(reply)
 
         def _write(self, reply: Reply) -> None:
+            time.sleep(reply.delay_seconds)
             self.send_response(reply.status)
             for name, value in reply.headers.items():
                 self.send_header(name, value)

@@ -56,6 +56,9 @@ def test_real_providers_are_chosen_when_their_keys_are_set():
         ({"PAYMENT_PROVIDER": "stripe"}, "STRIPE_SECRET_KEY"),
         ({"EMAIL_PROVIDER": "smtp"}, "SMTP_HOST"),
         ({"LYRICS_PROVIDER": "openai"}, "OPENAI_API_KEY"),
+        ({"SONG_LEASE_SECONDS": "5"}, "SONG_LEASE_SECONDS"),
+        ({"SONG_REQUEUE_MINUTES": "0"}, "SONG_REQUEUE_MINUTES"),
+        ({"SONG_STUCK_MINUTES": "30"}, "SONG_STUCK_MINUTES"),  # gone: recovery follows the lease now
     ],
 )
 def test_bad_settings_fail_naming_the_variable(environ, variable):
