@@ -1,8 +1,8 @@
 """The lease a running step holds on its song, kept alive by a heartbeat.
 
 A step is claimed by one execution (`Song.claim_step`) for `SONG_LEASE_SECONDS`. While it works,
-a background thread renews the lease every tenth of that, each time in a short transaction of its
-own on its own connection, and writes the step's progress along the way. The step itself holds no
+a background thread renews the lease every tenth of that (at most 6 s apart), each time in a
+short transaction of its own on its own connection, and writes the step's progress along the way. The step itself holds no
 database connection while it calls a provider or ffmpeg.
 
 If the execution dies (SIGKILL, a lost machine), the beats stop, the lease lapses, and the
@@ -31,6 +31,7 @@ from songcraft.songs.models import Song
 log = logging.getLogger(__name__)
 
 BEATS_PER_LEASE = 10  # a lease survives nine lost beats
+MAX_BEAT_SECONDS = 6.0  # however long the lease, the bar gets a chance to move this often
 MIN_WRITE_GAP = 1.0  # seconds: fast progress reports are written at most once a second
 MAX_REQUEUE_DOUBLINGS = 5  # a step waiting in a long queue is re-sent after 1, 2, 4, 8, 16, 32 × SONG_REQUEUE_MINUTES
 CREEP_LIMIT = 0.9  # between reports the bar creeps at most this share of the rest of the step
@@ -55,7 +56,7 @@ class LeaseTerms:
 
     @property
     def beat_seconds(self) -> float:
-        return self.lease.total_seconds() / BEATS_PER_LEASE
+        return min(self.lease.total_seconds() / BEATS_PER_LEASE, MAX_BEAT_SECONDS)
 
     def claim_by(self, now: datetime, requeues: int = 0) -> datetime:
         """When a step sent now should have been claimed; each re-send of it waits twice as long, so a

@@ -115,7 +115,7 @@ class Song(IdMixin, TimestampMixin, db.Model):
             raise StepAlreadyRunning(f"The song is busy ({self.status.replace('_', ' ')}); try again when it is done.")
         if self.order.status not in ("paid", "fulfilled"):
             raise Conflict(f"The order for this song is {self.order.status}.")
-        self.plan, self.status, self.error, self.recoveries = list(steps), "queued", None, 0
+        self.plan, self.status, self.error, self.recoveries, self.requeues = list(steps), "queued", None, 0, 0
         self.wait_for_claim(claim_by)
         self.started_at = self.started_at or utcnow()
 

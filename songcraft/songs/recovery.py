@@ -34,8 +34,8 @@ def recover_songs() -> dict[str, int]:
     ).all()
     counts, give_up = {"resumed": 0, "requeued": 0, "failed": 0}, []
     for song in overdue:
-        if not song.is_busy:
-            song.wait_for_claim(now)  # nothing planned any more: nothing to watch
+        if not song.is_busy:  # failed or done meanwhile: nothing to watch
+            song.lease_holder = song.lease_expires_at = None
             continue
         if song.lease_holder is not None:  # the holder stopped beating: it died with its worker
             if song.recoveries >= MAX_RECOVERIES:

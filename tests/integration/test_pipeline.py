@@ -133,6 +133,30 @@ def test_a_duplicate_stands_back_while_the_lease_is_live(client, app, make_accou
     assert results == [True]
 
 
+def test_a_retried_step_gives_its_lease_up_so_the_retry_can_claim_it(client, app, make_account, monkeypatch):
+    """Task.apply runs the retry at once, in this process: it must find the step free, not held."""
+    from songcraft.providers.errors import TransientProviderError
+    from songcraft.songs.tasks import STEP_TASKS
+
+    class FlakyOnce:
+        name, calls = "flaky-once", 0
+
+        def write(self, brief):
+            self.calls += 1
+            if self.calls == 1:
+                raise TransientProviderError("The lyrics service timed out.")
+            return Lyrics(title="Second time", sections=(LyricsSection("verse", ("Maya you shine so bright today",)),))
+
+    monkeypatch.setattr("songcraft.songs.pipeline.dispatch", lambda song: None)
+    account = make_account()
+    song_id = start_song(client, app, account)["id"]
+    monkeypatch.setitem(app.extensions, "lyrics_provider", FlakyOnce())
+    with app.app_context():
+        assert STEP_TASKS["write_lyrics"].apply(args=[song_id]).get() is True
+    song = song_row(app, song_id)
+    assert song.status == "lyrics_ready" and song.title == "Second time" and song.recoveries == 0
+
+
 # --- The recovery sweep ----------------------------------------------------------------------
 
 
