@@ -324,7 +324,10 @@ def load_config(environ: Mapping[str, str] | None = None) -> dict:
         "MAX_LYRICS_REWRITES": env.int("MAX_LYRICS_REWRITES", 5),
         "MAX_AUDIO_REGENERATIONS": env.int("MAX_AUDIO_REGENERATIONS", 3),
         "SONG_ARTIST_NAME": env.str("SONG_ARTIST_NAME", "SongCraft"),  # the artist tag (TPE1) of delivered files
-        "SONG_STUCK_MINUTES": env.int("SONG_STUCK_MINUTES", 30, minimum=1),
+        # Pipeline leases (see songcraft/songs/lease.py): a running step without a heartbeat for
+        # this long is taken over; a step waiting unclaimed this long (doubling) is sent again.
+        "SONG_LEASE_SECONDS": env.int("SONG_LEASE_SECONDS", 60, minimum=10),
+        "SONG_REQUEUE_MINUTES": env.int("SONG_REQUEUE_MINUTES", 2, minimum=1),
         # Storage
         "STORAGE_PROVIDER": _pick_provider(env, "STORAGE_PROVIDER", {"s3": ("MINIO_ENDPOINT",)}, "local"),
         "STORAGE_DIR": env.str("STORAGE_DIR", str(data_dir / "files")),
@@ -347,6 +350,8 @@ def load_config(environ: Mapping[str, str] | None = None) -> dict:
         # Flower
         "FLOWER_BASIC_AUTH": _basic_auth(env, "FLOWER_BASIC_AUTH"),
     }
+    if env.str("SONG_STUCK_MINUTES"):
+        raise ConfigError("SONG_STUCK_MINUTES is no longer read: stalled songs are resumed when their lease lapses (SONG_LEASE_SECONDS)")
     if profile == "production":
         _refuse_development_settings(config)
     _require_catalogue_ids(env, config["PAYMENT_PROVIDER"])

@@ -1,6 +1,8 @@
 """The Celery app: every task runs inside the Flask app context, with reliability settings from the start."""
 from __future__ import annotations
 
+from datetime import timedelta
+
 from celery import Celery, Task
 from celery.schedules import crontab
 from flask import Flask
@@ -13,14 +15,15 @@ TASK_ROUTES = {
     "songcraft.email.*": {"queue": "email"},
     "songcraft.songs.write_lyrics": {"queue": "ai"},
     "songcraft.songs.compose_audio": {"queue": "ai"},
-    "songcraft.songs.collect_audio": {"queue": "ai"},
     "songcraft.songs.render_video": {"queue": "media"},
     "songcraft.*": {"queue": "default"},
 }
 
 BEAT_SCHEDULE = {
     "expire-pending-orders": {"task": "songcraft.orders.expire_pending", "schedule": crontab(minute="*/10")},
-    "recover-stuck-songs": {"task": "songcraft.songs.recover_stuck", "schedule": crontab(minute="*/5")},
+    # Resumes songs whose lease lapsed (see songs/recovery.py): with the default 60 s lease, a dead
+    # worker's songs run again within 90 s.
+    "recover-songs": {"task": "songcraft.songs.recover", "schedule": timedelta(seconds=30)},
     "redeliver-outbox-emails": {"task": "songcraft.email.redeliver_unsent", "schedule": crontab(minute="*/5")},
     "reveal-due-gifts": {"task": "songcraft.gifts.reveal_due", "schedule": crontab(minute="*")},
     "sweep-file-deletions": {"task": "songcraft.files.sweep_deletions", "schedule": crontab(minute="*/10")},
@@ -29,8 +32,8 @@ BEAT_SCHEDULE = {
 
 def _transport_options(broker_url: str, hard_time_limit: int) -> dict:
     if broker_url.startswith("redis"):
-        # Redis redelivers unacknowledged messages after this long: it must outlast the longest task,
-        # or a long task would run twice.
+        # Redis redelivers unacknowledged messages after this long. The song leases already keep a
+        # redelivered step from running twice; outlasting the longest task only spares the duplicates.
         return {"visibility_timeout": hard_time_limit * 4}
     return {}  # the embedded SQLAlchemy transport takes no such option
 

@@ -20,7 +20,6 @@ import sys
 import threading
 import time
 import uuid
-from contextlib import contextmanager
 from pathlib import Path
 from urllib.parse import urlsplit
 
@@ -145,7 +144,7 @@ def services():
     }
 
 
-@contextmanager
+@contextlib.contextmanager
 def isolated_services(services):
     """`DATABASE_URL` and `REDIS_URL` of a fresh PostgreSQL database and a Redis database number of
     its own (for the servers this session uses), dropped and released on exit."""
@@ -209,38 +208,65 @@ def _die_with_parent() -> None:
     ctypes.CDLL("libc.so.6", use_errno=True).prctl(PR_SET_PDEATHSIG, signal.SIGKILL)
 
 
-@contextlib.contextmanager
-def running_worker(application, env: dict, log_path: Path):
-    """A real Celery worker process for `application` (started with `env`), consuming every queue."""
+def start_worker(env: dict, queues: str, log_path: Path, concurrency: int = 2) -> subprocess.Popen:
+    """A real Celery worker process consuming `queues`, logging to `log_path` (see `worker.log_path`).
+
+    It leads a process group of its own, so `kill_worker` (or a test playing a lost machine) can
+    kill the whole worker, main process and pool, at once.
+    """
     command = [
         sys.executable, "-m", "celery", "-A", "celery_worker", "worker", "--loglevel=INFO",
-        "-Q", "default,email,ai,media", "--concurrency=2", "--without-gossip", "--without-mingle",
+        "-Q", queues, f"--concurrency={concurrency}", "--without-gossip", "--without-mingle",
         "-n", f"test-{secrets.token_hex(3)}@%h",
     ]
-    log_file = open(log_path, "w")
+    log_file = open(log_path, "a")
     process = subprocess.Popen(command, cwd=ROOT, env={**_clean_environ(), **env}, stdout=log_file, stderr=subprocess.STDOUT,
-                               preexec_fn=_die_with_parent)
-    celery = application.extensions["celery"]
+                               preexec_fn=_die_with_parent, start_new_session=True)
+    log_file.close()  # the worker holds its own copy
+    process.log_path = log_path
+    return process
 
+
+def wait_for_pong(process: subprocess.Popen, celery_app, queue: str = "default") -> None:
+    """Wait until a worker consuming `queue` answers a ping through the broker of `celery_app`."""
     def answers():
         if process.poll() is not None:
-            pytest.fail(f"worker exited early:\n{log_path.read_text()[-3000:]}")
+            pytest.fail(f"worker exited early:\n{process.log_path.read_text()[-3000:]}")
         try:
-            return celery.send_task("songcraft.ping", expires=5).get(timeout=2) == "pong"
+            return celery_app.send_task("songcraft.ping", queue=queue, expires=5).get(timeout=2) == "pong"
         except Exception:
             return False
 
     wait_until(answers, timeout=60, interval=0.5, message="the Celery worker to answer a ping")
-    process.log_path = log_path
+
+
+def stop_worker(process: subprocess.Popen) -> None:
+    """A warm shutdown: running tasks finish first (a few seconds)."""
+    process.terminate()
     try:
+        process.wait(timeout=20)
+    except subprocess.TimeoutExpired:
+        kill_worker(process)
+
+
+def kill_worker(process: subprocess.Popen) -> None:
+    """SIGKILL the worker's whole process group, for workers a test throws away."""
+    try:
+        os.killpg(process.pid, signal.SIGKILL)
+    except ProcessLookupError:
+        pass
+    process.wait()
+
+
+@contextlib.contextmanager
+def running_worker(application, env: dict, log_path: Path, queues: str = "default,email,ai,media"):
+    """A real Celery worker process for `application` (started with `env`), stopped on exit."""
+    process = start_worker(env, queues, log_path)
+    try:
+        wait_for_pong(process, application.extensions["celery"])
         yield process
     finally:
-        process.terminate()
-        try:
-            process.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            process.kill()
-        log_file.close()
+        stop_worker(process)
 
 
 @pytest.fixture(scope="session")
@@ -248,6 +274,18 @@ def worker(app, app_env, tmp_path_factory):
     """A real Celery worker process consuming every queue, started once per session."""
     with running_worker(app, app_env, tmp_path_factory.mktemp("worker") / "worker.log") as process:
         yield process
+
+
+@pytest.fixture
+def own_services(app, app_env, services, tmp_path):
+    """The settings of a second app with a database, a Redis number and a data directory of its own,
+    for tests that start, kill and restart their own workers: no other worker can take their messages."""
+    if not (services["postgres"] and services["redis"]):
+        pytest.skip("needs PostgreSQL and Redis")
+    with isolated_services(services) as own:
+        yield {**_clean_environ(), **app_env, **own, "DATA_DIR": str(tmp_path / "data")}
+    app.extensions["celery"].set_current()  # creating the second app made its Celery the current one
+    app.extensions["celery"].set_default()
 
 
 # --- Per test ---------------------------------------------------------------------------

@@ -23,3 +23,8 @@ class Image(IdMixin, TimestampMixin, db.Model):
     size_bytes: Mapped[int] = mapped_column(sa.Integer, nullable=False)
 
     __table_args__ = (sa.Index("ix_song_images_song_position", "song_id", "position"),)
+
+
+def song_images(song) -> list[Image]:
+    """The song's photos in slideshow order."""
+    return db.session.scalars(sa.select(Image).where(Image.song_id == song.id).order_by(Image.position)).all()

@@ -22,10 +22,10 @@ from songcraft.errors import Conflict, NotFound, TooLarge, UnsupportedMediaType
 from songcraft.extensions import db
 from songcraft.files.cleanup import delete_files_after_commit
 from songcraft.files.imaging import MAX_IMAGE_BYTES, ImageTooLarge, UnsupportedImage, process_upload, read_header
-from songcraft.files.models import Image
+from songcraft.files.models import Image, song_images
 from songcraft.songs import storage_keys
 from songcraft.songs.models import Song
-from songcraft.songs.service import get_user_song, signed_url, song_images
+from songcraft.songs.service import get_user_song, signed_url
 
 log = logging.getLogger(__name__)
 

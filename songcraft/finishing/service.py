@@ -1,9 +1,9 @@
 """Finish a song's files, and read back its cover and lyrics in time.
 
-Finishing is three moves, in the pipeline's shape: `prepare_files` reads what the work needs
-into plain values, `finish_files` renders the cover and tags the files with no database session
-(downloads, Pillow, mutagen, uploads), and `store_files` records the results. `finish_song_files`
-runs the three with a short transaction on each side, for the deliver step.
+Finishing is three moves, in the pipeline's shape (the deliver step, songs/steps.py):
+`prepare_files` reads what the work needs into plain values, `finish_files` renders the cover and
+tags the files with no database session (downloads, Pillow, mutagen, uploads), and `store_files`
+records the results.
 """
 from __future__ import annotations
 
@@ -66,24 +66,6 @@ class LrcFile:
 
 def _storage():
     return current_app.extensions["storage"]
-
-
-def finish_song_files(song_id: str) -> None:
-    """Give the song its cover, and tag its MP3 takes and MP4 with title, artist, lyrics and cover."""
-    song = db.session.get(Song, uuid.UUID(song_id))
-    if song is None:
-        db.session.rollback()
-        return
-    job = prepare_files(song)
-    db.session.commit()  # ends the read: no transaction stays open while files move
-    finished = finish_files(job)
-    song = db.session.scalar(sa.select(Song).where(Song.id == job.song_id).with_for_update())
-    if song is None:  # deleted meanwhile
-        db.session.rollback()
-        return
-    store_files(song, job, finished)
-    db.session.commit()
-    log.info("song files finished", extra={"song_id": song_id, "takes": len(finished.take_sizes), "photo_cover": bool(job.photo_key)})
 
 
 def sung_lyrics(song: Song) -> Lyrics | None:

@@ -29,6 +29,7 @@ SUBJECTS = {
     "gift_opened": "{recipient_name} just opened “{title}”",
 }
 MAX_ATTEMPTS = 8
+SEND_TASK = "songcraft.email.send"  # sent by name: the tasks module imports this one, never the reverse
 
 
 def queue_email(to: str, template: str, context: dict, dedupe_key: str | None = None) -> None:
@@ -43,9 +44,8 @@ def queue_email(to: str, template: str, context: dict, dedupe_key: str | None = 
     values = dict(id=email_id, to=to, template=template, context=context, dedupe_key=dedupe_key,
                   attempts=0, created_at=utcnow(), updated_at=utcnow())
     if insert_unless_exists(OutboxEmail, values, ["dedupe_key"]):
-        from songcraft.notifications.tasks import send_email
-
-        after_commit(db.session, send_email.si(str(email_id)))
+        send = current_app.extensions["celery"].signature(SEND_TASK, args=(str(email_id),), immutable=True)
+        after_commit(db.session, send)
 
 
 def render(email: OutboxEmail) -> tuple[str, str, str]:

@@ -7,7 +7,7 @@ from songcraft.notifications import service
 
 
 @shared_task(
-    name="songcraft.email.send",
+    name=service.SEND_TASK,
     autoretry_for=(Exception,),
     retry_backoff=True,
     retry_backoff_max=600,

@@ -10,6 +10,8 @@ Everything runs through the ffmpeg binary shipped by ``imageio-ffmpeg``:
 * Captions are drawn into transparent PNG bands with Pillow and played as a
   ``concat`` image sequence through a single ``overlay``. That works with any
   ffmpeg build and font setup, unlike ``drawtext``/``subtitles``.
+* ffmpeg's own progress report (``-progress pipe:1``) reaches the caller's
+  ``progress`` callback as 0-100, so a long render shows it is moving.
 """
 from __future__ import annotations
 
@@ -18,14 +20,17 @@ import os
 import re
 import subprocess
 import tempfile
+import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Callable
 
 import imageio_ffmpeg
 from PIL import Image, ImageFilter, ImageOps
 
+from songcraft.providers.errors import ProviderError
 from songcraft.providers.video_captions import Caption, CaptionTrack, even, tidy_captions, write_caption_track
 
 FRAME_SIZES = {"16:9": (1280, 720), "9:16": (720, 1280)}
@@ -51,8 +56,8 @@ class VideoInfo:
     size_bytes: int
 
 
-class VideoRenderError(Exception):
-    """ffmpeg or an input failed; the message ends with the tail of ffmpeg's stderr."""
+class VideoRenderError(ProviderError):
+    """ffmpeg or an input failed; the message, shown to the customer, ends with the tail of ffmpeg's stderr."""
 
 
 def render_video(
@@ -65,12 +70,15 @@ def render_video(
     timeout: float = 600,
     fps: int = 25,
     temp_dir: str | None = None,
+    progress: Callable[[int], None] | None = None,
 ) -> VideoInfo:
     """Render ``output_path`` (H.264/AAC MP4) as long as the audio; 1 to 10 photos.
 
     ``timeout`` bounds the whole render; ffmpeg is killed when it runs out.
     Temporary files live in a directory under ``temp_dir`` (default: the
-    system's) that is removed however the render ends.
+    system's) that is removed however the render ends. ``progress`` receives
+    the share of the video encoded so far (0-100) as ffmpeg reports it; if it
+    raises, ffmpeg is stopped and the exception goes on.
     """
     if video_format not in FRAME_SIZES:
         raise ValueError(f"video_format must be one of {sorted(FRAME_SIZES)}")
@@ -87,7 +95,7 @@ def render_video(
         photos = _prepare_photos(photo_paths, frame_size, work)
         caption_track = write_caption_track(shown_captions, frame_size, work)
         command = _render_command(audio_path, photos, caption_track, plan, frame_size, output_path)
-        ffmpeg.run(command, what="render the video")
+        ffmpeg.run(command, what="render the video", progress=progress, output_seconds=plan.total_frames / plan.fps)
     return VideoInfo(
         duration_seconds=ffmpeg.duration_of(output_path),
         width=frame_size[0],
@@ -103,23 +111,38 @@ class _Ffmpeg:
         self.executable = imageio_ffmpeg.get_ffmpeg_exe()
         self.deadline = deadline
 
-    def run(self, arguments: list[str], what: str, check: bool = True) -> str:
-        """Run ffmpeg and return its stderr; failures become ``VideoRenderError``."""
+    def run(self, arguments: list[str], what: str, check: bool = True,
+            progress: Callable[[int], None] | None = None, output_seconds: float = 0.0) -> str:
+        """Run ffmpeg and return its stderr; failures become ``VideoRenderError``.
+
+        With ``progress``, ffmpeg reports on stdout (``-progress pipe:1``) how much
+        of the ``output_seconds`` it has written, passed on as 0-100.
+        """
         remaining = self.deadline - time.monotonic()
         if remaining <= 0:
             raise VideoRenderError(f"Timed out before ffmpeg could {what}.")
-        try:
-            result = subprocess.run(
-                [self.executable, "-hide_banner", "-nostdin", *arguments],
-                stdin=subprocess.DEVNULL,
-                capture_output=True,
-                timeout=remaining,
-            )
-        except subprocess.TimeoutExpired as error:
-            raise VideoRenderError(f"ffmpeg timed out trying to {what}: {_tail(error.stderr)}") from error
-        stderr = result.stderr.decode("utf-8", "replace")
-        if check and result.returncode != 0:
-            raise VideoRenderError(f"ffmpeg failed to {what} (exit {result.returncode}): {_tail(stderr)}")
+        reporting = ["-progress", "pipe:1", "-nostats"] if progress else []
+        with tempfile.TemporaryFile() as stderr_file:
+            process = subprocess.Popen([self.executable, "-hide_banner", "-nostdin", *reporting, *arguments],
+                                       stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=stderr_file)
+            timed_out = threading.Event()
+            watchdog = threading.Timer(remaining, lambda: (timed_out.set(), process.kill()))
+            watchdog.start()
+            try:
+                _pass_on_progress(process.stdout, progress, output_seconds)
+                returncode = process.wait()
+            finally:
+                watchdog.cancel()
+                if process.poll() is None:  # the progress callback raised: stop ffmpeg too
+                    process.kill()
+                    process.wait()
+                process.stdout.close()
+            stderr_file.seek(0)
+            stderr = stderr_file.read().decode("utf-8", "replace")
+        if timed_out.is_set():
+            raise VideoRenderError(f"ffmpeg timed out trying to {what}: {_tail(stderr)}")
+        if check and returncode != 0:
+            raise VideoRenderError(f"ffmpeg failed to {what} (exit {returncode}): {_tail(stderr)}")
         return stderr
 
     def duration_of(self, media_path: str) -> float:
@@ -133,10 +156,21 @@ class _Ffmpeg:
         return int(hours) * 3600 + int(minutes) * 60 + float(seconds)
 
 
-def _tail(stderr: bytes | str | None) -> str:
-    if isinstance(stderr, bytes):
-        stderr = stderr.decode("utf-8", "replace")
-    return (stderr or "").strip()[-STDERR_TAIL_CHARS:]
+def _pass_on_progress(stdout, progress: Callable[[int], None] | None, output_seconds: float) -> None:
+    """Read ffmpeg's ``key=value`` progress lines until it closes stdout, reporting each new whole percent."""
+    reported = -1
+    for line in stdout:
+        key, _, value = line.decode("ascii", "replace").strip().partition("=")
+        if progress is None or key != "out_time_us" or not value.isdigit() or output_seconds <= 0:
+            continue
+        percent = min(100, int(int(value) / 1e6 / output_seconds * 100))
+        if percent > reported:
+            reported = percent
+            progress(percent)
+
+
+def _tail(stderr: str) -> str:
+    return stderr.strip()[-STDERR_TAIL_CHARS:]
 
 
 @dataclass(frozen=True)

@@ -5,12 +5,13 @@ import uuid
 from datetime import datetime, timedelta
 
 import sqlalchemy as sa
-from sqlalchemy.orm import Mapped, backref, mapped_column, relationship
+from sqlalchemy.orm import Mapped, backref, column_property, mapped_column, relationship
 
 from config import GENRES, MOODS
 from songcraft.common.db import IdMixin, TimestampMixin, UTCDateTime, utcnow
 from songcraft.errors import Conflict
 from songcraft.extensions import db
+from songcraft.files.models import Image
 from songcraft.orders.models import Order
 
 # Pipeline steps in order. `render_video` only does work for video orders with images.
@@ -23,6 +24,7 @@ STEP_STATUS = {
     "render_video": ("generating_video", "generating_video"),
     "deliver": (None, "completed"),
 }
+WAITING_FOR = ("photos",)
 STATUSES = ("queued", "generating_lyrics", "lyrics_ready", "generating_audio", "audio_ready", "generating_video", "completed", "failed")
 VIDEO_FORMATS = ("16:9", "9:16")
 
@@ -53,11 +55,16 @@ class Song(IdMixin, TimestampMixin, db.Model):
     error: Mapped[str | None] = mapped_column(sa.Text)
     # The steps still to run, head first. It survives failures, so a retry resumes at the failed step.
     plan: Mapped[list] = mapped_column(sa.JSON, default=list, nullable=False)
-    recoveries: Mapped[int] = mapped_column(sa.Integer, default=0, nullable=False)
-    # Which task runs the current step, and since when: a second copy of the step (a sweep that
-    # re-sent a message still waiting in a long queue) stands back while the claim is fresh.
-    step_task_id: Mapped[str | None] = mapped_column(sa.String(64))
-    step_started_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # The lease on the song's next step. `lease_holder` is the one execution running the step (None
+    # while the step waits in its queue); `lease_expires_at` is when the recovery sweep steps in: the
+    # end of the running step's lease, renewed by its heartbeat, or the time by which a worker
+    # should have claimed the waiting step. None when no step is planned.
+    lease_holder: Mapped[str | None] = mapped_column(sa.String(64))
+    lease_expires_at: Mapped[datetime | None] = mapped_column(UTCDateTime, index=True)
+    recoveries: Mapped[int] = mapped_column(sa.Integer, default=0, nullable=False)  # lapsed leases taken over this run
+    requeues: Mapped[int] = mapped_column(sa.Integer, default=0, server_default="0", nullable=False)  # re-sends of the waiting step
+    # When the audio provider last called back about `audio_job_id`: the running step looks at the job at once.
+    audio_callback_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     audio_provider: Mapped[str | None] = mapped_column(sa.String(20))
     audio_job_id: Mapped[str | None] = mapped_column(sa.String(200))
     duration_seconds: Mapped[float | None] = mapped_column(sa.Float)
@@ -96,39 +103,60 @@ class Song(IdMixin, TimestampMixin, db.Model):
     def wants_video(self) -> bool:
         return self.order.includes_video
 
-    def start(self, steps: list[str]) -> None:
-        """Plan a run of `steps`; refuses while another run is under way."""
+    @property
+    def waiting_for(self) -> str | None:
+        """What the song waits for from its customer: "photos" while a video song has neither its
+        video nor a photo to make it from; None when nothing is asked of them."""
+        return "photos" if self.lacks_photos else None
+
+    def start(self, steps: list[str], claim_by: datetime) -> None:
+        """Plan a run of `steps`, to be claimed by a worker before `claim_by`; refuses while another run is under way."""
         if self.is_busy:
             raise StepAlreadyRunning(f"The song is busy ({self.status.replace('_', ' ')}); try again when it is done.")
         if self.order.status not in ("paid", "fulfilled"):
             raise Conflict(f"The order for this song is {self.order.status}.")
-        self.plan, self.status, self.error, self.recoveries = list(steps), "queued", None, 0
-        self.step_task_id = self.step_started_at = None
+        self.plan, self.status, self.error, self.recoveries, self.requeues = list(steps), "queued", None, 0, 0
+        self.wait_for_claim(claim_by)
         self.started_at = self.started_at or utcnow()
 
-    def begin_step(self, step: str, task_id: str, claim_ttl: timedelta) -> bool:
-        """Claim `step` for task `task_id`; False when the step is not due (failed song, stale or
-        duplicate message) or another task holds a fresh claim on it. A redelivered or retried
-        task keeps its id, so it may take its own step over."""
-        if self.status == "failed" or not self.plan or self.plan[0] != step:
+    def is_due(self, step: str) -> bool:
+        return self.status != "failed" and self.plan[:1] == [step]
+
+    def claim_step(self, step: str, holder: str, now: datetime, lease: timedelta) -> bool:
+        """Give `step` to execution `holder` for `lease`; False when the step is not due (a failed
+        song, a stale or duplicate message) or a live lease holds it. Taking over a lapsed lease
+        (its holder died) counts as a recovery."""
+        if not self.is_due(step):
             return False
-        now = utcnow()
-        if self.step_task_id not in (None, task_id) and self.step_started_at and self.step_started_at > now - claim_ttl:
-            return False
-        self.step_task_id, self.step_started_at = task_id, now
+        if self.lease_holder is not None:
+            if self.lease_expires_at > now:
+                return False
+            self.recoveries += 1
+        self.lease_holder, self.lease_expires_at, self.requeues = holder, now + lease, 0
         self.status = STEP_STATUS[step][0] or self.status
         return True
 
-    def finish_step(self, step: str, progress: int) -> None:
+    def holds(self, step: str, holder: str) -> bool:
+        """Whether `holder` still holds the lease on `step` (it may have lapsed and been taken over)."""
+        return self.is_due(step) and self.lease_holder == holder
+
+    def wait_for_claim(self, claim_by: datetime) -> None:
+        """No execution holds the next step: it waits in its queue until a worker claims it, by `claim_by`."""
+        self.lease_holder, self.lease_expires_at = None, claim_by if self.plan else None
+
+    def finish_step(self, step: str, progress: int, claim_by: datetime) -> None:
+        """`step` is done: the next one waits to be claimed by `claim_by`."""
         self.plan = self.plan[1:]
-        self.step_task_id = self.step_started_at = None
+        self.wait_for_claim(claim_by)
         self.status = STEP_STATUS[step][1]
         self.progress = max(self.progress, progress)
         if step == "deliver":
             self.completed_at = utcnow()
 
     def fail(self, message: str) -> None:
+        """Stop the run; the plan is kept, so a retry resumes at the failed step."""
         self.status, self.error = "failed", message[:2000]
+        self.lease_holder = self.lease_expires_at = None
 
 
 class Take(IdMixin, TimestampMixin, db.Model):
@@ -152,3 +180,14 @@ class Take(IdMixin, TimestampMixin, db.Model):
     song: Mapped[Song] = relationship(back_populates="takes")
 
     __table_args__ = (sa.UniqueConstraint("song_id", "position", name="uq_song_takes_song_position"),)
+
+
+# True while a video song has neither its video nor a photo to make it from. A column computed in
+# the song's own SELECT, so a list of songs costs no query per song.
+Song.lacks_photos = column_property(
+    sa.and_(
+        Song.video_key.is_(None),
+        sa.exists().where(Order.id == Song.order_id, Order.product == "video"),
+        ~sa.exists().where(Image.song_id == Song.id),
+    )
+)

@@ -1,18 +1,31 @@
-"""The song pipeline in one place: which steps a song needs, and the Celery chain that runs them.
+"""The song pipeline in one place: which steps a song needs, and the one door to the workers.
 
     write_lyrics -> compose_audio -> render_video -> deliver
 
-Each step is a small task that takes the song id, loads fresh state and is idempotent. The
-song's `plan` holds the steps still to run, so a crashed, stalled or failed run resumes from
-exactly where it stopped (`dispatch` builds the chain from the plan).
+Each step is a Celery task named `songcraft.songs.<step>` (see `songs/tasks.py`) that takes the
+song id, claims the step and is idempotent. This module sends those tasks by name, so the request
+side never imports them. The song's `plan` holds the steps still to run, so a crashed, stalled or
+failed run resumes from exactly where it stopped.
+
+A run has one chain: `start` sends it once the transaction that planned the run commits, and
+each step's task sends the next when it ends. Only the recovery sweep sends a song's chain again,
+when its lease has lapsed; a copy that meets a live lease, or a step already done, stands back,
+so two chains of a song collapse into one at their first claim.
 """
 from __future__ import annotations
 
 from celery import chain
+from flask import current_app
 
+from songcraft.common.db import utcnow
 from songcraft.common.dispatch import after_commit
 from songcraft.extensions import db
+from songcraft.songs.lease import LeaseTerms
 from songcraft.songs.models import STEPS
+
+
+def task_name(step: str) -> str:
+    return f"songcraft.songs.{step}"
 
 
 def full_plan(song, first: str = "write_lyrics") -> list[str]:
@@ -25,9 +38,14 @@ def full_plan(song, first: str = "write_lyrics") -> list[str]:
     return steps
 
 
-def dispatch(song) -> None:
-    """Run the song's planned steps as a chain, once the caller's transaction commits."""
-    from songcraft.songs.tasks import STEP_TASKS
+def start(song, steps: list[str]) -> None:
+    """Plan a run of `steps` (409 while another runs) and send its chain once the caller commits."""
+    song.start(steps, claim_by=LeaseTerms.current().claim_by(utcnow()))
+    dispatch(song)
 
+
+def dispatch(song) -> None:
+    """Send the song's planned steps as one chain, once the caller's transaction commits."""
+    celery = current_app.extensions["celery"]
     song_id = str(song.id)
-    after_commit(db.session, chain(*(STEP_TASKS[step].si(song_id) for step in song.plan)))
+    after_commit(db.session, chain(*(celery.signature(task_name(step), args=(song_id,), immutable=True) for step in song.plan)))

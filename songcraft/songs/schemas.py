@@ -4,7 +4,7 @@ from config import GENRES, MOODS
 from songcraft.common.schemas import choice
 from songcraft.common.text import MultiLine, SingleLine
 from songcraft.songs import service
-from songcraft.songs.models import STATUSES, VIDEO_FORMATS
+from songcraft.songs.models import STATUSES, STEPS, VIDEO_FORMATS, WAITING_FOR
 
 LANGUAGES = ("en",)
 
@@ -41,6 +41,15 @@ class SongSchema(Schema):
     title = fields.String(allow_none=True)
     status = fields.String(metadata={"enum": list(STATUSES)})
     progress = fields.Integer()
+    waiting_for = fields.String(allow_none=True, metadata={
+        "enum": [*WAITING_FOR, None],
+        "description": "What the song waits for from you: `photos` while a video song has no photo to make its video "
+                       "from (upload them; once the song is completed, `generate-video` renders). null when nothing is asked of you.",
+    })
+    remaining_steps = fields.List(fields.String(metadata={"enum": list(STEPS)}), attribute="plan", metadata={
+        "description": "The steps still to run, next first; empty once done. For a failed song, the steps a retry resumes. "
+                       "`render_video` makes nothing while `waiting_for` is `photos`.",
+    })
     recipient_name = fields.String()
     occasion = fields.String()
     genre = fields.String(metadata={"enum": list(GENRES)})

@@ -12,10 +12,12 @@ from songcraft.common.db import get_owned, utcnow
 from songcraft.errors import Conflict, NotFound, PaymentRequired
 from songcraft.extensions import db
 from songcraft.files.cleanup import delete_files_after_commit
-from songcraft.files.models import Image
+from songcraft.files.models import song_images
 from songcraft.orders.models import Order
 from songcraft.orders.service import get_user_order
 from songcraft.orders.signals import order_disputed, order_refunded
+from songcraft.providers.audio.base import AcceptsCallbacks
+from songcraft.providers.errors import ProviderError
 from songcraft.songs import pipeline, storage_keys
 from songcraft.songs.models import Song
 
@@ -40,9 +42,8 @@ def create_song(user: User, data: dict) -> Song:
     if data.get("custom_lyrics"):
         song.lyrics = data["custom_lyrics"].strip()
     order.used_at = utcnow()
-    song.start(pipeline.full_plan(song))
+    pipeline.start(song, pipeline.full_plan(song))
     db.session.add(song)
-    pipeline.dispatch(song)
     db.session.commit()
     return song
 
@@ -74,9 +75,8 @@ def regenerate_lyrics(user: User, song_id: uuid.UUID) -> Song:
         raise Conflict("An instrumental song has no lyrics to write.")
     if song.lyrics_rewrites >= current_app.config["MAX_LYRICS_REWRITES"]:
         raise Conflict(f"This song has used all {current_app.config['MAX_LYRICS_REWRITES']} lyrics rewrites.")
-    song.start(["write_lyrics"])
+    pipeline.start(song, ["write_lyrics"])
     song.lyrics_rewrites += 1
-    pipeline.dispatch(song)
     db.session.commit()
     return song
 
@@ -98,16 +98,11 @@ def generate_audio(user: User, song_id: uuid.UUID) -> Song:
         raise Conflict("Write or generate lyrics first.")
     if song.audio_regenerations >= current_app.config["MAX_AUDIO_REGENERATIONS"]:
         raise Conflict(f"This song has used all {current_app.config['MAX_AUDIO_REGENERATIONS']} new compositions.")
-    song.start(pipeline.full_plan(song, first="compose_audio"))
+    pipeline.start(song, pipeline.full_plan(song, first="compose_audio"))
     song.audio_regenerations += 1
     song.audio_job_id = None  # a new composition, not the resumption of the last one
-    pipeline.dispatch(song)
     db.session.commit()
     return song
-
-
-def song_images(song: Song) -> list[Image]:
-    return db.session.scalars(sa.select(Image).where(Image.song_id == song.id).order_by(Image.position)).all()
 
 
 def generate_video(user: User, song_id: uuid.UUID) -> Song:
@@ -118,8 +113,7 @@ def generate_video(user: User, song_id: uuid.UUID) -> Song:
         raise Conflict("The song needs its audio before a video can be made.")
     if not song_images(song):
         raise Conflict("Upload at least one photo first.")
-    song.start(["render_video", "deliver"])
-    pipeline.dispatch(song)
+    pipeline.start(song, ["render_video", "deliver"])
     db.session.commit()
     return song
 
@@ -176,35 +170,32 @@ def retry_failed(song_id: uuid.UUID) -> Song:
         raise NotFound("Song not found.")
     if song.status != "failed" or not song.plan:
         raise Conflict(f"Only a failed song with steps left can be retried (this one is {song.status}).")
-    song.start(song.plan)
-    pipeline.dispatch(song)
+    pipeline.start(song, song.plan)
     db.session.commit()
     return song
 
 
 def note_audio_callback(payload: dict) -> str:
-    """Suno's callback: when it reports a finished job of one of our songs, collect the takes now.
+    """The audio provider's callback: when it reports a finished job of one of our songs, mark the
+    song, and the running compose step's heartbeat has the provider look at the job at once.
 
-    Suno does not sign callbacks, so the payload is only a hint: the takes are fetched from
-    Suno's API by the collect task, never from the URLs a callback carries.
+    Callbacks are not signed, so the payload is only a hint: the step collects the takes from the
+    provider's API, through the same path as when it polls, never from what a callback carries.
     """
-    from songcraft.providers.audio.suno import SunoAudioProvider
-    from songcraft.providers.errors import ProviderError
-    from songcraft.songs.tasks import collect_audio
-
+    provider = current_app.extensions["audio_provider"]
+    if not isinstance(provider, AcceptsCallbacks):
+        return "ignored"
     try:
-        callback = SunoAudioProvider.parse_callback(payload)
+        callback = provider.parse_callback(payload)
     except ProviderError as error:
         log.info("unreadable audio callback ignored", extra={"reason": str(error)})
         return "ignored"
-    song_id = db.session.scalar(sa.select(Song.id).where(Song.audio_job_id == callback.task_id))
-    log.info("audio callback", extra={"task_id": callback.task_id, "song_id": str(song_id) if song_id else None,
-                                      "callback_type": callback.callback_type})
-    if song_id is None:
-        return "ignored"
-    if callback.callback_type == "complete":
-        try:
-            collect_audio.delay(str(song_id))
-        except Exception:  # broker down: the polling step still collects the takes
-            log.exception("could not enqueue early audio collection", extra={"song_id": str(song_id)})
-    return "received"
+    song_id = db.session.scalar(
+        sa.select(Song.id).where(Song.audio_job_id == callback.job_id, Song.audio_provider == provider.name)
+    )
+    if song_id is not None and callback.final:
+        db.session.execute(sa.update(Song).where(Song.id == song_id).values(audio_callback_at=utcnow()))
+    db.session.commit()
+    log.info("audio callback", extra={"job_id": callback.job_id, "song_id": str(song_id) if song_id else None,
+                                      "final": callback.final})
+    return "received" if song_id else "ignored"

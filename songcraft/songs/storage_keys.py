@@ -8,8 +8,14 @@ def song_prefix(song) -> str:
     return f"users/{song.user_id}/songs/{song.id}/"
 
 
-def take_key(song, position: int) -> str:
-    return f"{song_prefix(song)}takes/{position}.mp3"
+def take_key(prefix: str, job_id: str, position: int) -> str:
+    """Where take `position` of the audio provider's job `job_id` lives under the song's `prefix`.
+
+    One name per job: a job collected again after a crash rewrites its own files, while a new
+    composition never overwrites the takes still being delivered.
+    """
+    job = re.sub(r"[^A-Za-z0-9._-]+", "-", job_id)[:80].strip(".-") or "job"
+    return f"{prefix}takes/{job}-{position}.mp3"
 
 
 def video_key(song) -> str:

@@ -60,8 +60,7 @@ class Reply:
     # Leave out Content-Length and close the connection after the body, so the
     # client must stream until EOF (tests of size limits that cannot trust headers).
     without_content_length: bool = False
-    # Seconds to wait before answering, so a client's read timeout fires first.
-    delay: float = 0.0
+    delay_seconds: float = 0.0  # think this long before answering, like a slow API
 
     @classmethod
     def json(cls, payload: Any, status: int = 200, headers: dict[str, str] | None = None) -> "Reply":
@@ -185,7 +184,7 @@ def _handler_for(server: LoopbackServer) -> type[BaseHTTPRequestHandler]:
             self._write(reply)
 
         def _write(self, reply: Reply) -> None:
-            time.sleep(reply.delay)
+            time.sleep(reply.delay_seconds)
             self.send_response(reply.status)
             for name, value in reply.headers.items():
                 self.send_header(name, value)

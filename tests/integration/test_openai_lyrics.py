@@ -12,7 +12,7 @@ import requests
 from songcraft.providers.errors import ProviderAccountError, ProviderError, TransientProviderError
 from songcraft.providers.lyrics.base import SongBrief
 from songcraft.providers.lyrics.openai import MAX_TITLE_CHARS, OpenAILyricsProvider
-from songcraft.songs.steps import TIME_LIMITS
+from songcraft.songs.tasks import TIME_LIMITS
 from tests.fakes.openai_server import (
     COMPLETIONS_PATH,
     SAMPLE_LYRICS,

@@ -146,7 +146,7 @@ def test_lemonsqueezy_rate_limit_is_transient_and_not_retried_at_once(lemonsquee
 def test_lemonsqueezy_checkout_absorbs_one_timeout(lemonsqueezy_server):
     """The first attempt times out (the reply comes too late), the second gets the checkout."""
     provider = LemonSqueezyProvider("ls_key", "4242", LS_SECRET, api_url=lemonsqueezy_server.api_url, timeout=0.3, retry_delay=0.01)
-    lemonsqueezy_server.script(Reply(status=201, body=b"{}", delay=1.0), path="/v1/checkouts")
+    lemonsqueezy_server.script(Reply(status=201, body=b"{}", delay_seconds=1.0), path="/v1/checkouts")
 
     assert provider.create_checkout(checkout_request()).startswith("https://songcraft.lemonsqueezy.com/")
 

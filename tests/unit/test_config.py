@@ -93,6 +93,9 @@ def test_real_providers_are_chosen_when_their_keys_are_set():
         ({**DEV, "SANDBOX_DISCOUNT_CODES": "FREE=101"}, "SANDBOX_DISCOUNT_CODES"),
         ({**DEV, "SANDBOX_DISCOUNT_CODES": "A=10"}, "SANDBOX_DISCOUNT_CODES"),
         ({**DEV, "SANDBOX_DISCOUNT_CODES": "NO SPACE=10"}, "SANDBOX_DISCOUNT_CODES"),
+        ({**DEV, "SONG_LEASE_SECONDS": "5"}, "SONG_LEASE_SECONDS"),
+        ({**DEV, "SONG_REQUEUE_MINUTES": "0"}, "SONG_REQUEUE_MINUTES"),
+        ({**DEV, "SONG_STUCK_MINUTES": "30"}, "SONG_STUCK_MINUTES"),  # gone: recovery follows the lease now
     ],
 )
 def test_bad_settings_fail_naming_the_variable(environ, variable):

@@ -1,3 +1,4 @@
+import os
 import re
 import subprocess
 from pathlib import Path
@@ -6,6 +7,7 @@ import imageio_ffmpeg
 import pytest
 from PIL import Image
 
+from songcraft.providers.errors import ProviderError
 from songcraft.providers.video import Caption, VideoInfo, VideoRenderError, _boundaries, render_video
 
 FFMPEG = imageio_ffmpeg.get_ffmpeg_exe()
@@ -135,6 +137,34 @@ def test_temporary_files_are_removed_after_success_and_failure(media, tmp_path):
             temp_dir=str(scratch),
         )
     assert list(scratch.iterdir()) == []
+
+
+def test_a_failed_render_is_a_provider_error_so_the_customer_is_told_why():
+    assert issubclass(VideoRenderError, ProviderError)
+
+
+def test_progress_comes_from_ffmpeg_and_reaches_the_end(media, tmp_path):
+    reported = []
+    render_video(audio_path=str(media / "song.mp3"), image_paths=[str(media / "landscape.jpg")],
+                 output_path=str(tmp_path / "song.mp4"), progress=reported.append)
+    assert reported and reported == sorted(set(reported)) and 90 <= reported[-1] <= 100
+
+
+def test_a_progress_callback_that_raises_stops_ffmpeg_and_cleans_up(media, tmp_path):
+    class Stopped(Exception):
+        pass
+
+    def stop(percent):
+        raise Stopped
+
+    scratch = tmp_path / "scratch"
+    scratch.mkdir()
+    with pytest.raises(Stopped):
+        render_video(audio_path=str(media / "song.mp3"), image_paths=[str(media / "landscape.jpg")],
+                     output_path=str(tmp_path / "song.mp4"), temp_dir=str(scratch), progress=stop)
+    assert list(scratch.iterdir()) == []
+    children = subprocess.run(["pgrep", "-P", str(os.getpid())], capture_output=True, text=True).stdout.split()
+    assert not any("ffmpeg" in Path(f"/proc/{pid}/cmdline").read_text() for pid in children if Path(f"/proc/{pid}").exists())
 
 
 def test_running_out_of_time_raises(media, tmp_path):

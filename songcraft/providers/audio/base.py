@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Callable, Protocol
+from typing import Callable, Protocol, runtime_checkable
 
 from songcraft.providers.lyrics.base import Lyrics
 
@@ -64,4 +64,32 @@ class AudioProvider(Protocol):
 
     def wait(self, job_id: str, request: AudioRequest, progress: ProgressCallback | None = None) -> list[AudioTake]:
         """Block until the job's takes are ready and return them downloaded."""
+        ...
+
+
+class AudioCallback(Protocol):
+    """What a provider's callback says, as far as an unsigned request can be trusted: which job has news."""
+
+    @property
+    def job_id(self) -> str: ...
+
+    @property
+    def final(self) -> bool:
+        """The job has ended, well or badly: worth looking at now."""
+        ...
+
+
+@runtime_checkable
+class AcceptsCallbacks(Protocol):
+    """An audio provider that calls us back (SUNO_CALLBACK_URL) when a job progresses.
+
+    A callback is only a hint to look now: `wake` ends the pause of a `wait` on that job running in
+    this process, so the step collects the takes from the provider's API at once.
+    """
+
+    def parse_callback(self, payload: dict) -> AudioCallback:
+        """Read a callback body; raises ProviderError when it is not one."""
+        ...
+
+    def wake(self, job_id: str) -> None:
         ...

@@ -1,9 +1,9 @@
 """Songs rendered by Suno through the sunoapi.org HTTP API.
 
-The job is started with ``POST /api/v1/generate`` and followed either by
-polling ``GET /api/v1/generate/record-info`` (:meth:`SunoAudioProvider.wait`)
-or by Suno's callback (:meth:`SunoAudioProvider.parse_callback`, a hint to call
-:meth:`SunoAudioProvider.wait` at once), whichever finishes the step first.
+The job is started with ``POST /api/v1/generate`` and followed by polling
+``GET /api/v1/generate/record-info`` (:meth:`SunoAudioProvider.wait`). Suno's
+callback (:meth:`SunoAudioProvider.parse_callback`) is unsigned, so it is only
+a hint: :meth:`SunoAudioProvider.wake` makes a waiting poll look at once.
 
 Every API call waits its turn in a rate limiter shared by all workers (Suno allows 20 requests
 per 10 s per account) and is judged by the one table of Suno's codes (`suno_codes`): throttling
@@ -13,6 +13,7 @@ alert, and a poll that was throttled never fails a job that is still running.
 from __future__ import annotations
 
 import logging
+import threading
 import time
 from dataclasses import dataclass
 from typing import Any, Sequence
@@ -64,6 +65,14 @@ class SunoCallback:
     def is_complete(self) -> bool:
         return self.callback_type == "complete"
 
+    @property
+    def job_id(self) -> str:
+        return self.task_id
+
+    @property
+    def final(self) -> bool:
+        return self.callback_type in ("complete", "error")
+
 
 class SunoAudioProvider:
     name = "suno"
@@ -96,6 +105,8 @@ class SunoAudioProvider:
         self._limiter = limiter or LocalRateLimiter(SERVICE, REQUESTS_PER_WINDOW, WINDOW_SECONDS)
         self._private_hosts = private_hosts  # hosts allowed to be private: only the test suite's loopback fakes
         self._retry_pauses = tuple(retry_pauses)  # pauses between attempts of a call Suno throttled
+        self._wakeups: dict[str, threading.Event] = {}  # per job being waited for in this process
+        self._wakeups_lock = threading.Lock()
 
     @property
     def model(self) -> str:
@@ -118,28 +129,43 @@ class SunoAudioProvider:
         """
         deadline = time.monotonic() + self._poll_timeout
         interval, reported, refused_in_a_row = self._poll_interval, 0, 0
-        while True:
-            record = self._poll_once(job_id)
-            refused_in_a_row = refused_in_a_row + 1 if record is None else 0
-            if record is not None:
-                status = task_status(record.get("status"))
-                takes = _takes_with_audio(record)
-                if status.state is TaskState.DONE or (status.state is TaskState.AUDIO_IF_PRESENT and takes):
-                    collected = self.fetch_takes(job_id, _all_takes_ready(record, status.state, takes), request)
-                    if progress:
-                        progress(100)
-                    return collected
-                if status.state is TaskState.FAILED:
-                    raise ProviderError(f"Suno could not make the song: {_failure_reason(record, status.meaning)}")
-                if progress and status.progress > reported:
-                    reported = status.progress
-                    progress(reported)
-            remaining = deadline - time.monotonic()
-            if remaining <= 0:
-                raise TransientProviderError(f"Suno did not finish the song within {self._poll_timeout:g} s.")
-            time.sleep(min(interval * 2 ** refused_in_a_row, MAX_POLL_INTERVAL, remaining))  # back off harder while refused
-            if record is not None:
-                interval = min(interval * POLL_BACKOFF, MAX_POLL_INTERVAL)
+        with self._wakeups_lock:
+            wakeup = self._wakeups.setdefault(job_id, threading.Event())
+        try:
+            while True:
+                record = self._poll_once(job_id)
+                refused_in_a_row = refused_in_a_row + 1 if record is None else 0
+                if record is not None:
+                    status = task_status(record.get("status"))
+                    takes = _takes_with_audio(record)
+                    if status.state is TaskState.DONE or (status.state is TaskState.AUDIO_IF_PRESENT and takes):
+                        collected = self.fetch_takes(job_id, _all_takes_ready(record, status.state, takes), request)
+                        if progress:
+                            progress(100)
+                        return collected
+                    if status.state is TaskState.FAILED:
+                        raise ProviderError(f"Suno could not make the song: {_failure_reason(record, status.meaning)}")
+                    if progress and status.progress > reported:
+                        reported = status.progress
+                        progress(reported)
+                remaining = deadline - time.monotonic()
+                if remaining <= 0:
+                    raise TransientProviderError(f"Suno did not finish the song within {self._poll_timeout:g} s.")
+                # Back off harder while refused; a callback about the job ends the pause at once.
+                if wakeup.wait(min(interval * 2 ** refused_in_a_row, MAX_POLL_INTERVAL, remaining)):
+                    wakeup.clear()
+                if record is not None:
+                    interval = min(interval * POLL_BACKOFF, MAX_POLL_INTERVAL)
+        finally:
+            with self._wakeups_lock:
+                self._wakeups.pop(job_id, None)
+
+    def wake(self, job_id: str) -> None:
+        """Suno called back about ``job_id``: a ``wait`` on it in this process polls now instead of pausing."""
+        with self._wakeups_lock:
+            wakeup = self._wakeups.get(job_id)
+        if wakeup is not None:
+            wakeup.set()
 
     # -- callbacks -------------------------------------------------------------
     @staticmethod
