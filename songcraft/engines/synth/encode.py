@@ -1,7 +1,5 @@
-"""Mix stems to stereo, bring the song to streaming loudness without clipping, and encode it as MP3."""
+"""Bring the mixed song to streaming loudness without clipping, and encode it as MP3."""
 from __future__ import annotations
-
-from typing import Iterable
 
 import lameenc
 import numpy as np
@@ -12,39 +10,6 @@ CEILING = 10 ** (-1.5 / 20)  # -1.5 dBFS: MP3 decoding overshoots a little and m
 _LIMITER_BLOCK = 256  # samples per gain decision
 _LIMITER_RADIUS = 3  # blocks of look-ahead/hold (and of smoothing) on each side
 _CHUNK = 1 << 20  # samples processed at once when converting, to bound memory
-
-# (gain, pan from -1 left to +1 right)
-_MIX = {"drums": (0.8, 0.0), "bass": (0.24, 0.0), "keys": (0.22, -0.25), "lead": (0.35, 0.25), "vocals": (1.5, 0.0)}
-_GUIDE_LEAD_GAIN = 0.08  # under a sung vocal the lead only hints at the tune
-_VOCAL_ROOM = ((0.031, 0.22), (0.047, 0.16), (0.071, 0.12), (0.113, 0.08), (0.24, 0.12))  # (delay s, level)
-_KEYS_WIDTH_SECONDS = 0.015  # right channel of the keys is delayed: a wide but mono-safe image
-
-
-def mix(stems: Iterable[tuple[str, np.ndarray]], sample_rate: int, sung: bool) -> np.ndarray:
-    """Sum named mono stems into a (2, samples) float32 array; stems are consumed one at a time."""
-    stereo = None
-    for name, stem in stems:
-        if stereo is None:
-            stereo = np.zeros((2, len(stem)), np.float32)
-        gain, pan = _MIX[name]
-        if name == "lead" and sung:
-            gain = _GUIDE_LEAD_GAIN
-        sides = (gain * np.cos((pan + 1) * np.pi / 4), gain * np.sin((pan + 1) * np.pi / 4))
-        taps = ((0.0, 1.0), *_VOCAL_ROOM) if name == "vocals" else ((0.0, 1.0),)
-        for delay, level in taps:
-            for channel, side in enumerate(sides):
-                if name == "keys" and channel == 1:
-                    delay = _KEYS_WIDTH_SECONDS
-                shift = int(delay * sample_rate)
-                _add_scaled(stereo[channel, shift:], stem[: len(stem) - shift], side * level)
-        del stem  # let the next stem reuse the memory
-    return stereo
-
-
-def _add_scaled(target: np.ndarray, source: np.ndarray, gain: float) -> None:
-    """target += source * gain, a chunk at a time so no song-long temporary is made."""
-    for start in range(0, len(source), _CHUNK):
-        target[start : start + _CHUNK] += source[start : start + _CHUNK] * np.float32(gain)
 
 
 def loudness(stereo: np.ndarray, sample_rate: int) -> float:

@@ -1,4 +1,8 @@
-"""Write a melody line: one note per syllable, stressed syllables on the beat, chord tones on strong beats."""
+"""Write a melody line: one note per syllable, stressed syllables on the beat, chord tones on strong beats.
+
+A name's stressed syllable (weight HOLD) waits for a strong beat (the first or third of the bar) and is
+held at least a beat, so the name is heard whole.
+"""
 from __future__ import annotations
 
 import math
@@ -8,6 +12,7 @@ from typing import Callable, Sequence
 import numpy as np
 
 LOWEST_STEP, HIGHEST_STEP = -3, 8  # melody range in scale steps around the tonic
+HOLD = 2  # syllable weight of a name's stressed syllable (0 unstressed, 1 stressed)
 
 
 @dataclass(frozen=True)
@@ -20,6 +25,7 @@ class Phrase:
     center: int  # scale step the line hovers around (higher for choruses)
     arch: float  # how far the contour rises mid-line, in scale steps
     repeat_chance: float  # chance a weak note repeats the previous pitch (high for rap)
+    hold: int = 2  # slots a HOLD syllable lasts
 
 
 @dataclass(frozen=True)
@@ -34,39 +40,46 @@ class Scale:
         return self.midi(step) % 12
 
 
-def rhythm(stresses: Sequence[bool], phrase: Phrase, rng: np.random.Generator) -> list[tuple[int, int]]:
+def rhythm(weights: Sequence[int], phrase: Phrase, rng: np.random.Generator) -> list[tuple[int, int]]:
     """(start slot, length in slots) per syllable; a rest of at least one beat closes the line."""
     per_beat = phrase.slots_per_beat
     usable = phrase.bars * 4 * per_beat - per_beat
-    spare = usable - len(stresses)
+    holds = sum(1 for w in weights if w == HOLD)
+    spare = usable - len(weights) - holds * (phrase.hold - 1)
     starts: list[int] = []
+    held: list[bool] = []
     position = 0
-    for stressed in stresses:
+    for weight in weights:
         offbeat = position % per_beat
-        if stressed and offbeat and spare >= per_beat - offbeat:
+        to_strong = -position % (2 * per_beat)
+        if weight == HOLD and to_strong and spare >= to_strong:
+            spare -= to_strong
+            position += to_strong
+        elif weight and offbeat and spare >= per_beat - offbeat:
             spare -= per_beat - offbeat
             position += per_beat - offbeat
-        elif spare > 0 and rng.random() < 0.2:
+        elif spare > 0 and weight != HOLD and rng.random() < 0.2:
             spare -= 1
             position += 1
         starts.append(position)
-        position += 1
-    last_length = 1 + min(spare, 3 * per_beat - 1)
+        held.append(weight == HOLD)
+        position += phrase.hold if weight == HOLD else 1
+    last_length = (phrase.hold if held[-1] else 1) + max(0, min(spare, 3 * per_beat - 1))
     ends = starts[1:] + [starts[-1] + last_length]
     return [(start, end - start) for start, end in zip(starts, ends)]
 
 
 def melody(
-    stresses: Sequence[bool],
+    weights: Sequence[int],
     phrase: Phrase,
     scale: Scale,
     chord_at: Callable[[float], frozenset[int]],
     rng: np.random.Generator,
 ) -> list[tuple[float, float, int]]:
     """(start beat, length in beats, MIDI pitch) per syllable."""
-    if not stresses:
+    if not weights:
         return []
-    slots = rhythm(stresses, phrase, rng)
+    slots = rhythm(weights, phrase, rng)
     step = phrase.center + int(rng.integers(-1, 2))
     notes = []
     last = len(slots) - 1
