@@ -5,7 +5,8 @@ the song's lines only, and the hypothesis is matched against the song's distinct
 identified when the closest one (by word edit distance) is the one sung. The recipient's name counts
 as recognised in a line as many times as the hypothesis holds it, up to the times it was sung.
 Words the recogniser's dictionary lacks (names, mostly) are given espeak-ng's pronunciation,
-mapped to the recogniser's phone set.
+mapped to the recogniser's phone set; the recipient's name is also accepted as espeak-ng reads it and,
+when the customer gave one, as their pronunciation ("ow-REL-ya"): a name has more than one right reading.
 """
 from __future__ import annotations
 
@@ -18,7 +19,7 @@ from pathlib import Path
 import numpy as np
 from pocketsphinx import Decoder, get_model_path
 
-from songcraft.engines.synth.espeak import Voice, _lock, _started
+from songcraft.engines.synth.espeak import Voice, _lock, _started, phoneme_spelling
 
 RATE = 16000
 _WORD = re.compile(r"[a-z]+(?:'[a-z]+)?")
@@ -50,20 +51,28 @@ def _cmu_dictionary() -> dict[str, str]:
 _CMU: dict[str, str] | None = None
 
 
-def _espeak_phones(word: str) -> str:
+def _espeak_phones(text: str) -> str:
+    """The recogniser's phones for how espeak-ng reads the text (a word, or a [[...]] phoneme spelling)."""
     with _lock:
         engine = _started()
         engine.use(Voice("en", "", 50))
-        phonemes = engine.phonemes(word)
+        phonemes = engine.phonemes(text) if not text.startswith("[[") else []
+    if text.startswith("[["):
+        phonemes = re.findall(r"aI@|aI3|aU@|i@3|[a-zA-Z@03][:#2]?|tS|dZ", text[2:-2].replace("'", "").replace(",", ""))
     phones = [_ESPEAK_TO_CMU.get(p.lstrip("',%="), "") for p in phonemes]
     return " ".join(p for p in phones if p) or "AH"
 
 
-def _dictionary(vocabulary: set[str]) -> str:
+def _dictionary(vocabulary: set[str], name_readings: dict[str, list[str]]) -> str:
+    """Every word once (CMU, else espeak's reading); the name also as espeak reads it and as the customer spelled it."""
     global _CMU
     if _CMU is None:
         _CMU = _cmu_dictionary()
-    return "\n".join(f"{word} {_CMU.get(word) or _espeak_phones(word)}" for word in sorted(vocabulary)) + "\n"
+    rows = []
+    for word in sorted(vocabulary):
+        readings = list(dict.fromkeys([_CMU.get(word) or _espeak_phones(word), *name_readings.get(word, [])]))
+        rows += [f"{word}{f'({n})' if n > 1 else ''} {phones}" for n, phones in enumerate(readings, 1)]
+    return "\n".join(rows) + "\n"
 
 
 def _arpa(lines: list[list[str]]) -> str:
@@ -102,13 +111,18 @@ def _edit_distance(a: list[str], b: list[str]) -> int:
 class Judge:
     """Decodes a song's lines with a recogniser that knows only that song."""
 
-    def __init__(self, lines: list[str]) -> None:
+    def __init__(self, lines: list[str], name: str = "", pronunciation: str = "") -> None:
         self.candidates = list(dict.fromkeys(lines))
         tokenised = [words(line) for line in self.candidates]
         vocabulary = {w for line in tokenised for w in line}
+        readings = {word: [_espeak_phones(word)] for word in words(name)}
+        if pronunciation and len(readings) == 1:
+            spelled = phoneme_spelling(pronunciation, Voice("en", "", 50))
+            if spelled:
+                readings[next(iter(readings))].append(_espeak_phones(spelled))
         self._folder = tempfile.TemporaryDirectory()
         folder = Path(self._folder.name)
-        (folder / "song.dict").write_text(_dictionary(vocabulary))
+        (folder / "song.dict").write_text(_dictionary(vocabulary, readings))
         (folder / "song.arpa").write_text(_arpa(tokenised))
         self.decoder = Decoder(hmm=str(_MODEL / "en-us"), lm=str(folder / "song.arpa"), dict=str(folder / "song.dict"),
                                samprate=RATE, loglevel="FATAL")
@@ -130,9 +144,9 @@ class Judge:
         self._folder.cleanup()
 
 
-def judge_lines(pcm: np.ndarray, timings, name: str) -> dict:
+def judge_lines(pcm: np.ndarray, timings, name: str, pronunciation: str = "") -> dict:
     """Line identification and name recognition over every sung line of one song."""
-    judge = Judge([t.text for t in timings])
+    judge = Judge([t.text for t in timings], name, pronunciation)
     name_words = set(words(name)[:1])
     identified = name_sung = name_heard = 0
     try:

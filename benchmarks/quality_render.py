@@ -88,7 +88,8 @@ def render_one(brief: dict, out: Path, index: int) -> dict:
     del vocals
     (out / f"{index:02d}.mp3").write_bytes(take.data)
     return {
-        "index": index, "name": brief["recipient_name"], "genre": brief["genre"], "mood": brief["mood"],
+        "index": index, "name": brief["recipient_name"], "pronunciation": brief.get("name_pronunciation", ""),
+        "genre": brief["genre"], "mood": brief["mood"],
         "lyrics": lyrics.as_text(), "lyric_lines": len(lyrics.lines), "bpm": plan.bpm,
         "duration": take.duration_seconds, "wall": wall,
         "deterministic": hashlib.sha256(take.data).digest() == hashlib.sha256(again.data).digest(),

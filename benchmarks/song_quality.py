@@ -44,7 +44,7 @@ def judge_song(args: tuple[dict, str]) -> dict:
     song, folder = args
     mp3 = (Path(folder) / f"{song['index']:02d}.mp3").read_bytes()
     pcm = decode(mp3, RATE)
-    heard = judge_lines(pcm, [_Timing(line) for line in song["lines"]], song["name"])
+    heard = judge_lines(pcm, [_Timing(line) for line in song["lines"]], song["name"], song.get("pronunciation", ""))
     loudness = ebur128(mp3)
     return {
         **heard,

@@ -16,7 +16,7 @@ from songcraft.engines.synth.form import (
     line_layout,
     lyric_parts,
 )
-from songcraft.engines.synth.melody import HOLD, Phrase, Scale, melody
+from songcraft.engines.synth.melody import HOLD, PICKUP, Phrase, Scale, melody
 from songcraft.engines.synth.singers import Singer, singers_for
 from songcraft.engines.synth.styles import (
     DEFAULT_GENRE,
@@ -183,8 +183,18 @@ def _chord(degree: int, scale: Scale, sevenths: bool) -> Chord:
 
 
 def _weights(words: list[Word]) -> list[int]:
-    """Per syllable: 0 unstressed, 1 stressed, HOLD for a name's stressed syllable."""
-    return [HOLD if stressed and word.name else int(stressed) for word in words for stressed in word.stresses]
+    """Per syllable: 0 unstressed, 1 stressed; in a name, HOLD for the stressed syllable and PICKUP before it."""
+    weights = []
+    for word in words:
+        first_stress = word.stresses.index(True) if word.name and any(word.stresses) else -1
+        for index, stressed in enumerate(word.stresses):
+            if index == first_stress:
+                weights.append(HOLD)
+            elif word.name and index < first_stress:
+                weights.append(PICKUP)
+            else:
+                weights.append(int(stressed))
+    return weights
 
 
 def _melody(plan: SongPlan, rng: np.random.Generator, diction: Diction, dense: bool) -> tuple[MelodyNote, ...]:
@@ -206,7 +216,8 @@ def _melody(plan: SongPlan, rng: np.random.Generator, diction: Diction, dense: b
             phrase = Phrase(bar * 4.0, bars, per_beat, 1 if rap else center, 1.0 if rap else arch, 0.5 if rap else 0.15,
                             hold_slots(per_beat))
             line_rng = np.random.default_rng([plan.seed, index, _text_hash(text)]) if text else rng
-            pitched = iter(melody(_weights(words), phrase, plan.scale, chord_at, line_rng))
+            breaths = [word.after_pause and syllable == 0 for word in words for syllable in range(word.syllables)]
+            pitched = iter(melody(_weights(words), phrase, plan.scale, chord_at, line_rng, breaths))
             singer = line_number % len(plan.singers) if plan.sung else 0
             for word in words:
                 for syllable in range(word.syllables):

@@ -16,7 +16,7 @@ from songcraft.providers.errors import ProviderError
 MIN_SECONDS, MAX_SECONDS = 60.0, 240.0
 TAIL_SECONDS = 2.0  # room after the last bar for the final chord to ring out
 _ENERGY = {"intro": 0.45, "verse": 0.75, "pre-chorus": 0.85, "chorus": 1.0, "bridge": 0.7, "interlude": 0.8}
-LIFT_DB = {"chorus": 2.5}  # the whole mix is this much louder in these parts (progression family)
+LIFT_DB = {"chorus": 2.0}  # the whole mix is this much louder in these parts (progression family)
 
 
 @dataclass(frozen=True)
@@ -57,13 +57,15 @@ def line_layout(words: list[Word], style: Style, dense: bool = False) -> tuple[i
     """(bars, melody slots per beat) that fit the line with a beat of rest at the end.
 
     ``dense`` tries the faster grid first, for songs whose lyrics would otherwise run too long.
+    A line longer than four usual lines gets as many bars as it needs on the fast grid.
     """
     grids = (2 * style.subdivision, style.subdivision) if dense else (style.subdivision, 2 * style.subdivision)
     for bars in (style.bars_per_line, 2 * style.bars_per_line, 4 * style.bars_per_line):
         for per_beat in grids:
             if slots_needed(words, per_beat) <= bars * 4 * per_beat - per_beat:
                 return bars, per_beat
-    return 8, 4
+    per_beat = 2 * style.subdivision
+    return math.ceil((slots_needed(words, per_beat) + per_beat) / (4 * per_beat)), per_beat
 
 
 def lyric_parts(sections, style: Style, diction: Diction, dense: bool = False) -> list[Part]:

@@ -13,6 +13,7 @@ import numpy as np
 
 LOWEST_STEP, HIGHEST_STEP = -3, 8  # melody range in scale steps around the tonic
 HOLD = 2  # syllable weight of a name's stressed syllable (0 unstressed, 1 stressed)
+PICKUP = 3  # an unstressed syllable of a name before its stressed one: sung just before the strong beat
 
 
 @dataclass(frozen=True)
@@ -40,33 +41,56 @@ class Scale:
         return self.midi(step) % 12
 
 
-def rhythm(weights: Sequence[int], phrase: Phrase, rng: np.random.Generator) -> list[tuple[int, int]]:
-    """(start slot, length in slots) per syllable; a rest of at least one beat closes the line."""
+def rhythm(weights: Sequence[int], phrase: Phrase, rng: np.random.Generator,
+           breaths: Sequence[bool] = ()) -> list[tuple[int, int]]:
+    """(start slot, length in slots) per syllable; a rest of at least one beat closes the line.
+
+    A syllable after a comma (``breaths``) gets a short rest before it when the line has room, and a
+    name waiting for its strong beat is preceded by a rest rather than by a stretched syllable.
+    """
     per_beat = phrase.slots_per_beat
     usable = phrase.bars * 4 * per_beat - per_beat
     holds = sum(1 for w in weights if w == HOLD)
     spare = usable - len(weights) - holds * (phrase.hold - 1)
     starts: list[int] = []
-    held: list[bool] = []
+    own: list[int] = []  # each syllable's own length in slots, kept when a rest follows it
+    rest_after: set[int] = set()
     position = 0
-    for weight in weights:
+    for index, weight in enumerate(weights):
+        if index < len(breaths) and breaths[index] and starts and spare > holds * (2 * per_beat - 1):
+            spare -= 1
+            position += 1
+            rest_after.add(len(starts) - 1)
         offbeat = position % per_beat
         to_strong = -position % (2 * per_beat)
         if weight == HOLD and to_strong and spare >= to_strong:
             spare -= to_strong
             position += to_strong
-        elif weight and offbeat and spare >= per_beat - offbeat:
+            pickups = len(starts) - len(_without_trailing(weights[: len(starts)], PICKUP))
+            for moved in range(len(starts) - pickups, len(starts)):
+                starts[moved] += to_strong  # the name's first syllables lead into the beat
+            if len(starts) > pickups:
+                rest_after.add(len(starts) - pickups - 1)  # ...and the word before the name stops: a rest
+        elif weight == 1 and offbeat and spare >= per_beat - offbeat:
             spare -= per_beat - offbeat
             position += per_beat - offbeat
-        elif spare > 0 and weight != HOLD and rng.random() < 0.2:
+        elif spare > 0 and weight == 0 and rng.random() < 0.2:
             spare -= 1
             position += 1
         starts.append(position)
-        held.append(weight == HOLD)
-        position += phrase.hold if weight == HOLD else 1
-    last_length = (phrase.hold if held[-1] else 1) + max(0, min(spare, 3 * per_beat - 1))
-    ends = starts[1:] + [starts[-1] + last_length]
+        own.append(phrase.hold if weight == HOLD else 1)
+        position += own[-1]
+    last_length = own[-1] + max(0, min(spare, per_beat))  # a line ends on at most a beat more
+    ends = [start + own[i] if i in rest_after else following for i, (start, following) in enumerate(zip(starts, starts[1:]))]
+    ends.append(starts[-1] + last_length)
     return [(start, end - start) for start, end in zip(starts, ends)]
+
+
+def _without_trailing(items: Sequence[int], value: int) -> Sequence[int]:
+    end = len(items)
+    while end and items[end - 1] == value:
+        end -= 1
+    return items[:end]
 
 
 def melody(
@@ -75,11 +99,12 @@ def melody(
     scale: Scale,
     chord_at: Callable[[float], frozenset[int]],
     rng: np.random.Generator,
+    breaths: Sequence[bool] = (),
 ) -> list[tuple[float, float, int]]:
     """(start beat, length in beats, MIDI pitch) per syllable."""
     if not weights:
         return []
-    slots = rhythm(weights, phrase, rng)
+    slots = rhythm(weights, phrase, rng, breaths)
     step = phrase.center + int(rng.integers(-1, 2))
     notes = []
     last = len(slots) - 1

@@ -8,7 +8,7 @@ A name with a given pronunciation ("ow-REL-ya") is sung from that spelling inste
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import lru_cache
 
 import pronouncing
@@ -17,6 +17,7 @@ from songcraft.engines.synth.espeak import Voice, phoneme_spelling, word_stresse
 
 _WORD = re.compile(r"[^\W_]+(?:['’][^\W_]+)*")
 _POSSESSIVE = "'s"
+_PAUSE = re.compile(r"[,;:.!?—–]")
 
 
 @dataclass(frozen=True)
@@ -25,6 +26,7 @@ class Word:
     stresses: tuple[bool, ...]  # one flag per syllable: True where the word is stressed
     spoken: str = ""  # what espeak-ng is given to say; the text itself when empty
     name: bool = False  # the recipient's name: its stressed syllable gets a long note on a strong beat
+    after_pause: bool = False  # punctuation before it in the line (a comma...): the singer may breathe
 
     @property
     def syllables(self) -> int:
@@ -52,7 +54,14 @@ ENGLISH = Diction()
 
 
 def words_of(line: str, diction: Diction = ENGLISH) -> list[Word]:
-    return [_word(token.replace("’", "'"), diction) for token in _WORD.findall(line)]
+    found, previous_end = [], 0
+    for match in _WORD.finditer(line):
+        word = _word(match.group().replace("’", "'"), diction)
+        if found and _PAUSE.search(line[previous_end : match.start()]):
+            word = replace(word, after_pause=True)
+        found.append(word)
+        previous_end = match.end()
+    return found
 
 
 @lru_cache(maxsize=8192)
