@@ -78,9 +78,9 @@ def render_one(brief: dict, out: Path, index: int) -> dict:
     request = AudioRequest(lyrics.title, Lyrics.from_text(lyrics.title, lyrics.as_text()), brief["genre"], brief["mood"], seed=1,
                            **_known(AudioRequest, extra))
     provider = LocalAudioProvider()
-    started = time.perf_counter()
+    started, cpu_started = time.perf_counter(), time.process_time()
     take = provider.wait(provider.submit(request), request)[0]
-    wall = time.perf_counter() - started
+    wall, cpu = time.perf_counter() - started, time.process_time() - cpu_started
     again = provider.wait(provider.submit(request), request)[0]
     plan = plan_song(request)
     vocals = render_vocals(plan, RATE)
@@ -91,7 +91,7 @@ def render_one(brief: dict, out: Path, index: int) -> dict:
         "index": index, "name": brief["recipient_name"], "pronunciation": brief.get("name_pronunciation", ""),
         "genre": brief["genre"], "mood": brief["mood"],
         "lyrics": lyrics.as_text(), "lyric_lines": len(lyrics.lines), "bpm": plan.bpm,
-        "duration": take.duration_seconds, "wall": wall,
+        "duration": take.duration_seconds, "wall": wall, "cpu": cpu,
         "deterministic": hashlib.sha256(take.data).digest() == hashlib.sha256(again.data).digest(),
         "lines": _line_timings(take, plan),
         "sections": [{"label": s.label, "start": s.start_seconds, "end": s.end_seconds} for s in take.sections],
