@@ -11,7 +11,7 @@ from songcraft.engines.synth.form import (
     Part,
     fit_length,
     fits,
-    hold_slots,
+    held_slots,
     instrumental_parts,
     line_layout,
     lyric_parts,
@@ -30,6 +30,7 @@ from songcraft.engines.synth.styles import (
 from songcraft.engines.synth.syllables import Diction, Word, words_of
 from songcraft.providers.audio.base import AudioRequest, LineTiming, SectionTiming
 
+_MAX_SLOT_SECONDS = 0.36  # a melody slot longer than this stretches syllables past what a listener follows
 _REGISTER = {"chorus": (3, 2.0), "bridge": (2, 3.0), "verse": (0, 2.0)}  # family -> (center step, arch)
 
 
@@ -54,6 +55,7 @@ class MelodyNote:
     line: int = -1  # index of the sung line in the song (every repeat counts), -1 in instrumentals
     says: str = ""  # what the voice is given to pronounce for the word (a name's phonemes, say)
     singer: int = 0  # index into the plan's singers
+    held: bool = False  # a name's stressed syllable: a long note, sung for all its length
 
 
 @dataclass(frozen=True)
@@ -148,6 +150,8 @@ def plan_song(request: AudioRequest) -> SongPlan:
     options = style.progressions or mood.progressions
     progressions = {family: options[family][int(rng.integers(len(options[family])))] for family in options}
 
+    if 60.0 / (bpm * style.subdivision) > _MAX_SLOT_SECONDS:
+        style = replace(style, subdivision=2 * style.subdivision)  # slow songs sing on a finer grid, not drawn out
     diction = diction_of(request)
     sung = not request.instrumental and request.lyrics is not None and bool(request.lyrics.lines)
     dense = False
@@ -213,18 +217,21 @@ def _melody(plan: SongPlan, rng: np.random.Generator, diction: Diction, dense: b
             text = part.lines[index] if part.lines else ""
             words = words_of(text, diction) if text else _instrumental_words(rng)
             per_beat = line_layout(words, plan.style, dense)[1]
+            slot_seconds = 60.0 / (plan.bpm * per_beat)
             phrase = Phrase(bar * 4.0, bars, per_beat, 1 if rap else center, 1.0 if rap else arch, 0.5 if rap else 0.15,
-                            hold_slots(per_beat))
+                            held_slots(per_beat, slot_seconds), slot_seconds)
             line_rng = np.random.default_rng([plan.seed, index, _text_hash(text)]) if text else rng
             breaths = [word.after_pause and syllable == 0 for word in words for syllable in range(word.syllables)]
             pitched = iter(melody(_weights(words), phrase, plan.scale, chord_at, line_rng, breaths))
             singer = line_number % len(plan.singers) if plan.sung else 0
+            weights = iter(_weights(words))
             for word in words:
                 for syllable in range(word.syllables):
                     start, beats, pitch = next(pitched)
+                    held = next(weights) == HOLD
                     if plan.sung:
                         notes.append(MelodyNote(start, beats, pitch, word.text, syllable, word.syllables,
-                                                line_number, word.says, singer))
+                                                line_number, word.says, singer, held))
                     else:
                         notes.append(MelodyNote(start, beats, pitch, None))
             line_number += bool(text)

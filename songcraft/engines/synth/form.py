@@ -17,6 +17,7 @@ MIN_SECONDS, MAX_SECONDS = 60.0, 240.0
 TAIL_SECONDS = 2.0  # room after the last bar for the final chord to ring out
 _ENERGY = {"intro": 0.45, "verse": 0.75, "pre-chorus": 0.85, "chorus": 1.0, "bridge": 0.7, "interlude": 0.8}
 LIFT_DB = {"chorus": 2.0}  # the whole mix is this much louder in these parts (progression family)
+_HELD_SECONDS = 0.5  # about how long a name's stressed syllable lasts
 
 
 @dataclass(frozen=True)
@@ -41,16 +42,16 @@ class Part:
         return LIFT_DB.get(progression_family(self.kind), 0.0) if self.lyric else 0.0
 
 
-def hold_slots(per_beat: int) -> int:
-    """Slots a name's stressed syllable is held: at least a beat."""
-    return max(per_beat, 2)
+def held_slots(per_beat: int, slot_seconds: float) -> int:
+    """Slots a name's stressed syllable lasts: about half a second, at least two slots, at most a beat."""
+    return max(2, min(per_beat, round(_HELD_SECONDS / slot_seconds)))
 
 
 def slots_needed(words: list[Word], per_beat: int) -> int:
     """Melody slots a line needs: one per syllable, and for each name a long note that may wait for a strong beat."""
     syllables = sum(w.syllables for w in words)
     names = sum(1 for w in words if w.name)
-    return syllables + names * (hold_slots(per_beat) - 1 + 2 * per_beat - 1)
+    return syllables + names * (max(2, per_beat) - 1 + 2 * per_beat - 1)  # the longest hold, the longest wait
 
 
 def line_layout(words: list[Word], style: Style, dense: bool = False) -> tuple[int, int]:

@@ -12,6 +12,7 @@ from typing import Callable, Sequence
 import numpy as np
 
 LOWEST_STEP, HIGHEST_STEP = -3, 8  # melody range in scale steps around the tonic
+MAX_WAIT_SECONDS = 0.3  # a stressed syllable waits for the beat only this long: slow songs would drawl
 HOLD = 2  # syllable weight of a name's stressed syllable (0 unstressed, 1 stressed)
 PICKUP = 3  # an unstressed syllable of a name before its stressed one: sung just before the strong beat
 
@@ -27,6 +28,7 @@ class Phrase:
     arch: float  # how far the contour rises mid-line, in scale steps
     repeat_chance: float  # chance a weak note repeats the previous pitch (high for rap)
     hold: int = 2  # slots a HOLD syllable lasts
+    slot_seconds: float = 0.25  # how long a slot lasts at the song's tempo
 
 
 @dataclass(frozen=True)
@@ -51,13 +53,18 @@ def rhythm(weights: Sequence[int], phrase: Phrase, rng: np.random.Generator,
     per_beat = phrase.slots_per_beat
     usable = phrase.bars * 4 * per_beat - per_beat
     holds = sum(1 for w in weights if w == HOLD)
+
+    def waits_briefly(slots: int) -> bool:
+        return slots * phrase.slot_seconds <= MAX_WAIT_SECONDS
+
     spare = usable - len(weights) - holds * (phrase.hold - 1)
     starts: list[int] = []
     own: list[int] = []  # each syllable's own length in slots, kept when a rest follows it
     rest_after: set[int] = set()
     position = 0
     for index, weight in enumerate(weights):
-        if index < len(breaths) and breaths[index] and starts and spare > holds * (2 * per_beat - 1):
+        reserve = sum(1 for w in weights[index:] if w == HOLD) * (2 * per_beat - 1)  # kept for the name's strong beat
+        if index < len(breaths) and breaths[index] and starts and spare > reserve:
             spare -= 1
             position += 1
             rest_after.add(len(starts) - 1)
@@ -71,10 +78,10 @@ def rhythm(weights: Sequence[int], phrase: Phrase, rng: np.random.Generator,
                 starts[moved] += to_strong  # the name's first syllables lead into the beat
             if len(starts) > pickups:
                 rest_after.add(len(starts) - pickups - 1)  # ...and the word before the name stops: a rest
-        elif weight == 1 and offbeat and spare >= per_beat - offbeat:
+        elif weight == 1 and offbeat and spare - reserve >= per_beat - offbeat and waits_briefly(per_beat - offbeat):
             spare -= per_beat - offbeat
             position += per_beat - offbeat
-        elif spare > 0 and weight == 0 and rng.random() < 0.2:
+        elif spare > reserve and weight == 0 and waits_briefly(1) and rng.random() < 0.2:
             spare -= 1
             position += 1
         starts.append(position)

@@ -19,6 +19,8 @@ from songcraft.engines.synth.espeak import Voice, is_vowel, speak_word
 _MAX_LEAD_SECONDS = 0.25  # how early a syllable's consonants may start before its beat
 _MIN_VOWEL_SECONDS = 0.07  # what the previous syllable keeps of its vowel when the next one leads in
 _GAP_SECONDS = 0.02  # breath between a note and the next
+_MAX_SYLLABLE_SECONDS = 0.5  # a syllable inside a line is not drawn out longer: the rest of its note is silence
+_MAX_HELD_SECONDS = 0.8  # nor is a name's held syllable or a line's last one: longer vowels blur the word
 _FADE_SECONDS = 0.006
 _VIBRATO_HZ, _VIBRATO_SEMITONES = 5.5, 0.3
 _SCOOP_SEMITONES, _SCOOP_SECONDS = -0.6, 0.05
@@ -56,6 +58,9 @@ def render_vocals(plan: SongPlan, sample_rate: int) -> np.ndarray:
     starts = _onsets(beats, syllables, sample_rate)
     for index, note in enumerate(notes):
         note_end = min(ends[index], starts[index + 1]) if index + 1 < len(notes) else ends[index]
+        inside_line = index + 1 < len(notes) and notes[index + 1].line == note.line and not note.held
+        longest = _MAX_SYLLABLE_SECONDS if inside_line else _MAX_HELD_SECONDS
+        note_end = min(note_end, beats[index] + int(longest * sample_rate))
         start = starts[index]
         length = note_end - start
         if length <= 0 or start < 0 or note_end >= len(out):
