@@ -18,6 +18,10 @@ class AudioRequest:
     instrumental: bool = False
     seed: int = 0
     callback_url: str | None = None
+    vocal_style: str | None = None  # "female" | "male" | "duet"; None: the genre's default
+    language: str = "en"  # ISO code of the lyrics' language
+    recipient_name: str = ""  # which words of the lyrics are the name (sung whole, on a long note)
+    name_pronunciation: str = ""  # e.g. "ow-REL-ya": syllables by hyphens, the stressed one in capitals
 
 
 @dataclass(frozen=True)

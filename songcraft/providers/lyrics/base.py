@@ -18,6 +18,8 @@ class SongBrief:
     title: str | None = None
     language: str = "en"
     seed: int = 0  # changes on every rewrite so a rewrite gives new lyrics
+    name_pronunciation: str = ""  # e.g. "ow-REL-ya": syllables by hyphens, the stressed one in capitals
+    vocal_style: str | None = None  # "female" | "male" | "duet"; None: the genre's default
 
 
 @dataclass(frozen=True)

@@ -2,14 +2,23 @@
 from __future__ import annotations
 
 import hashlib
-import math
 from dataclasses import dataclass, replace
 
 import numpy as np
 
-from songcraft.providers.audio.base import AudioRequest, SectionTiming
-from songcraft.providers.audio.synth_melody import Phrase, Scale, melody
-from songcraft.providers.audio.synth_styles import (
+from songcraft.engines.synth.form import (
+    TAIL_SECONDS,
+    Part,
+    fit_length,
+    fits,
+    held_slots,
+    instrumental_parts,
+    line_layout,
+    lyric_parts,
+)
+from songcraft.engines.synth.melody import HOLD, PICKUP, Phrase, Scale, melody
+from songcraft.engines.synth.singers import Singer, singers_for
+from songcraft.engines.synth.styles import (
     DEFAULT_GENRE,
     DEFAULT_MOOD,
     GENRES,
@@ -18,11 +27,10 @@ from songcraft.providers.audio.synth_styles import (
     Style,
     progression_family,
 )
-from songcraft.providers.audio.synth_syllables import Word, words_of
+from songcraft.engines.synth.syllables import Diction, Word, words_of
+from songcraft.providers.audio.base import AudioRequest, LineTiming, SectionTiming
 
-MIN_SECONDS, MAX_SECONDS = 60.0, 180.0
-TAIL_SECONDS = 2.0  # room after the last bar for the final chord to ring out
-_ENERGY = {"intro": 0.45, "verse": 0.75, "pre-chorus": 0.85, "chorus": 1.0, "bridge": 0.7, "interlude": 0.8}
+_MAX_SLOT_SECONDS = 0.36  # a melody slot longer than this stretches syllables past what a listener follows
 _REGISTER = {"chorus": (3, 2.0), "bridge": (2, 3.0), "verse": (0, 2.0)}  # family -> (center step, arch)
 
 
@@ -40,28 +48,14 @@ class Chord:
 class MelodyNote:
     start_beat: float
     beats: float
-    pitch: int  # MIDI
+    pitch: int  # MIDI, as written (the lead plays it; a singer may transpose it)
     word: str | None  # the sung word; None in instrumentals
     syllable: int = 0  # which syllable of the word this note carries
     syllables: int = 1  # how many syllables the word has
-
-
-@dataclass(frozen=True)
-class Part:
-    label: str
-    kind: str
-    start_bar: int
-    line_bars: tuple[int, ...]  # bars per line; a single entry for parts without lines
-    lines: tuple[str, ...] = ()
-    lyric: bool = False  # True for the request's lyrics sections (they get SectionTimings)
-
-    @property
-    def bars(self) -> int:
-        return sum(self.line_bars)
-
-    @property
-    def energy(self) -> float:
-        return _ENERGY.get(self.kind, _ENERGY[progression_family(self.kind)])
+    line: int = -1  # index of the sung line in the song (every repeat counts), -1 in instrumentals
+    says: str = ""  # what the voice is given to pronounce for the word (a name's phonemes, say)
+    singer: int = 0  # index into the plan's singers
+    held: bool = False  # a name's stressed syllable: a long note, sung for all its length
 
 
 @dataclass(frozen=True)
@@ -74,6 +68,8 @@ class SongPlan:
     melody: tuple[MelodyNote, ...]
     sung: bool
     seed: int
+    singers: tuple[Singer, ...] = ()
+    language: str = "en"
 
     @property
     def bars(self) -> int:
@@ -106,6 +102,26 @@ class SongPlan:
             if p.lyric
         )
 
+    def line_timings(self) -> tuple[LineTiming, ...]:
+        """Every sung line, from its first note's start to its last note's end."""
+        if not self.sung:
+            return ()
+        lines = [(part.label, text) for part in self.parts if part.lyric for text in part.lines]
+        first: dict[int, MelodyNote] = {}
+        last: dict[int, MelodyNote] = {}
+        for note in self.melody:
+            first.setdefault(note.line, note)
+            last[note.line] = note
+        return tuple(
+            LineTiming(
+                start_seconds=round(float(self.seconds(first[index].start_beat)), 3),
+                end_seconds=round(float(self.seconds(last[index].start_beat + last[index].beats)), 3),
+                text=text,
+                section=label,
+            )
+            for index, (label, text) in enumerate(lines)
+        )
+
 
 def _text_hash(text: str) -> int:
     return int.from_bytes(hashlib.sha256(text.encode()).digest()[:8], "big")
@@ -113,8 +129,13 @@ def _text_hash(text: str) -> int:
 
 def request_seed(request: AudioRequest) -> int:
     lyrics = request.lyrics.as_text() if request.lyrics else ""
-    fields = (request.title, lyrics, request.genre, request.mood, str(request.instrumental), str(request.seed))
+    fields = (request.title, lyrics, request.genre, request.mood, str(request.instrumental), str(request.seed),
+              request.vocal_style or "", request.language, request.recipient_name, request.name_pronunciation)
     return _text_hash("\x1f".join(fields))
+
+
+def diction_of(request: AudioRequest) -> Diction:
+    return Diction(request.language, request.recipient_name.strip(), request.name_pronunciation.strip())
 
 
 def plan_song(request: AudioRequest) -> SongPlan:
@@ -129,75 +150,23 @@ def plan_song(request: AudioRequest) -> SongPlan:
     options = style.progressions or mood.progressions
     progressions = {family: options[family][int(rng.integers(len(options[family])))] for family in options}
 
+    if 60.0 / (bpm * style.subdivision) > _MAX_SLOT_SECONDS:
+        style = replace(style, subdivision=2 * style.subdivision)  # slow songs sing on a finer grid, not drawn out
+    diction = diction_of(request)
     sung = not request.instrumental and request.lyrics is not None and bool(request.lyrics.lines)
-    body = _lyric_parts(request, style) if sung else _instrumental_parts(style)
-    bpm, parts = _fit_length(body, style, bpm)
+    dense = False
+    if sung:
+        body = lyric_parts(request.lyrics.sections, style, diction)
+        if not fits(body, style):
+            dense = True
+            body = lyric_parts(request.lyrics.sections, style, diction, dense=True)
+    else:
+        body = instrumental_parts(style)
+    bpm, parts = fit_length(body, style, bpm)
     chords = _chords(parts, progressions, scale, style.sevenths)
-    plan = SongPlan(style, float(bpm), scale, chords, tuple(parts), melody=(), sung=sung, seed=seed)
-    return replace(plan, melody=_melody(plan, rng))
-
-
-def _line_layout(syllables: int, style: Style) -> tuple[int, int]:
-    """(bars, melody slots per beat) that fit the line's syllables with a beat of rest at the end."""
-    for bars in (style.bars_per_line, 2 * style.bars_per_line, 4 * style.bars_per_line):
-        for per_beat in (style.subdivision, 2 * style.subdivision):
-            if syllables <= bars * 4 * per_beat - per_beat:
-                return bars, per_beat
-    return 8, 4
-
-
-def _lyric_parts(request: AudioRequest, style: Style) -> list[Part]:
-    parts = []
-    for section in request.lyrics.sections:
-        lines = tuple(line for line in section.lines if words_of(line))
-        if lines:
-            bars = tuple(_line_layout(_syllable_count(line), style)[0] for line in lines)
-            parts.append(Part(section.heading, section.kind.lower(), 0, bars, lines, lyric=True))
-    return parts
-
-
-def _instrumental_parts(style: Style) -> list[Part]:
-    line_bars = (2 * style.bars_per_line,) * 4
-    return [Part(label, kind, 0, line_bars) for label, kind in (("A", "verse"), ("B", "chorus")) * 2]
-
-
-def _syllable_count(line: str) -> int:
-    return sum(w.syllables for w in words_of(line))
-
-
-def _fit_length(body: list[Part], style: Style, bpm: int) -> tuple[int, list[Part]]:
-    """Clamp the song to MIN..MAX seconds: speed up then drop trailing lines, or add instrumental bars."""
-    intro, outro = 4, 4
-    gaps = [0] * max(len(body) - 1, 0)
-
-    def seconds(bars: int, tempo: int) -> float:
-        return bars * 240.0 / tempo + TAIL_SECONDS
-
-    lyric_bars = sum(p.bars for p in body)
-    if seconds(intro + outro + lyric_bars, bpm) > MAX_SECONDS:
-        bpm = min(style.tempo[1], math.ceil((intro + outro + lyric_bars) * 240.0 / (MAX_SECONDS - TAIL_SECONDS)))
-        intro = outro = 2
-        while body and seconds(intro + outro + sum(p.bars for p in body), bpm) > MAX_SECONDS:
-            last = body.pop()
-            if len(last.lines) > 1:
-                body.append(Part(last.label, last.kind, 0, last.line_bars[:-1], last.lines[:-1], last.lyric))
-        gaps = gaps[: max(len(body) - 1, 0)]
-    slots = 0
-    while seconds(intro + outro + sum(gaps) + sum(p.bars for p in body), bpm) < MIN_SECONDS:
-        pads = [intro, outro, *gaps]
-        pads[slots % len(pads)] += 2
-        intro, outro, *gaps = pads
-        slots += 1
-
-    parts, bar = [Part("Intro", "intro", 0, (intro,))], intro
-    for index, part in enumerate(body):
-        parts.append(Part(part.label, part.kind, bar, part.line_bars, part.lines, part.lyric))
-        bar += part.bars
-        if index < len(gaps) and gaps[index]:
-            parts.append(Part("Interlude", "interlude", bar, (gaps[index],)))
-            bar += gaps[index]
-    parts.append(Part("Outro", "outro", bar, (outro,)))
-    return bpm, parts
+    singers = singers_for(request.vocal_style, request.genre) if sung else ()
+    plan = SongPlan(style, float(bpm), scale, chords, tuple(parts), (), sung, seed, singers, request.language)
+    return replace(plan, melody=_melody(plan, rng, diction, dense))
 
 
 def _chords(parts: list[Part], progressions: dict, scale: Scale, sevenths: bool) -> tuple[Chord, ...]:
@@ -217,12 +186,28 @@ def _chord(degree: int, scale: Scale, sevenths: bool) -> Chord:
     return Chord(root=36 + (classes[0] - 36) % 12, tones=tones)
 
 
-def _melody(plan: SongPlan, rng: np.random.Generator) -> tuple[MelodyNote, ...]:
+def _weights(words: list[Word]) -> list[int]:
+    """Per syllable: 0 unstressed, 1 stressed; in a name, HOLD for the stressed syllable and PICKUP before it."""
+    weights = []
+    for word in words:
+        first_stress = word.stresses.index(True) if word.name and any(word.stresses) else -1
+        for index, stressed in enumerate(word.stresses):
+            if index == first_stress:
+                weights.append(HOLD)
+            elif word.name and index < first_stress:
+                weights.append(PICKUP)
+            else:
+                weights.append(int(stressed))
+    return weights
+
+
+def _melody(plan: SongPlan, rng: np.random.Generator, diction: Diction, dense: bool) -> tuple[MelodyNote, ...]:
     def chord_at(beat: float) -> frozenset[int]:
         return plan.chords[min(int(beat // 4), plan.bars - 1)].pitch_classes
 
     rap = plan.style.drums == "boombap"
     notes: list[MelodyNote] = []
+    line_number = 0
     for part in plan.parts:
         if part.kind in ("intro", "outro", "interlude") and not part.lyric:
             continue
@@ -230,17 +215,26 @@ def _melody(plan: SongPlan, rng: np.random.Generator) -> tuple[MelodyNote, ...]:
         bar = part.start_bar
         for index, bars in enumerate(part.line_bars):
             text = part.lines[index] if part.lines else ""
-            words = words_of(text) if text else _instrumental_words(rng)
-            stresses = [s for w in words for s in w.stresses]
-            per_beat = _line_layout(len(stresses), plan.style)[1]
-            phrase = Phrase(bar * 4.0, bars, per_beat, 1 if rap else center, 1.0 if rap else arch, 0.5 if rap else 0.15)
+            words = words_of(text, diction) if text else _instrumental_words(rng)
+            per_beat = line_layout(words, plan.style, dense)[1]
+            slot_seconds = 60.0 / (plan.bpm * per_beat)
+            phrase = Phrase(bar * 4.0, bars, per_beat, 1 if rap else center, 1.0 if rap else arch, 0.5 if rap else 0.15,
+                            held_slots(per_beat, slot_seconds), slot_seconds)
             line_rng = np.random.default_rng([plan.seed, index, _text_hash(text)]) if text else rng
-            pitched = iter(melody(stresses, phrase, plan.scale, chord_at, line_rng))
+            breaths = [word.after_pause and syllable == 0 for word in words for syllable in range(word.syllables)]
+            pitched = iter(melody(_weights(words), phrase, plan.scale, chord_at, line_rng, breaths))
+            singer = line_number % len(plan.singers) if plan.sung else 0
+            weights = iter(_weights(words))
             for word in words:
                 for syllable in range(word.syllables):
                     start, beats, pitch = next(pitched)
-                    sung_word = word.text if plan.sung else None
-                    notes.append(MelodyNote(start, beats, pitch, sung_word, syllable, word.syllables))
+                    held = next(weights) == HOLD
+                    if plan.sung:
+                        notes.append(MelodyNote(start, beats, pitch, word.text, syllable, word.syllables,
+                                                line_number, word.says, singer, held))
+                    else:
+                        notes.append(MelodyNote(start, beats, pitch, None))
+            line_number += bool(text)
             bar += bars
     return tuple(notes)
 

@@ -5,8 +5,8 @@ from functools import lru_cache
 
 import numpy as np
 
-from songcraft.providers.audio.synth_arrangement import Chord, SongPlan
-from songcraft.providers.audio.synth_dsp import Timbre, add_at, note, saw
+from songcraft.engines.synth.arrangement import Chord, SongPlan
+from songcraft.engines.synth.dsp import Timbre, add_at, note, saw
 
 TIMBRES: dict[str, Timbre] = {
     "piano": Timbre((1, 0.55, 0.3, 0.22, 0.12, 0.08, 0.05, 0.03), 0.004, 0.9, 0.0, 0.08),

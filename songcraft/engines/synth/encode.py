@@ -1,7 +1,5 @@
-"""Mix stems to stereo, bring the song to streaming loudness without clipping, and encode it as MP3."""
+"""Bring the mixed song to streaming loudness without clipping, and encode it as MP3."""
 from __future__ import annotations
-
-from typing import Iterable
 
 import lameenc
 import numpy as np
@@ -13,50 +11,39 @@ _LIMITER_BLOCK = 256  # samples per gain decision
 _LIMITER_RADIUS = 3  # blocks of look-ahead/hold (and of smoothing) on each side
 _CHUNK = 1 << 20  # samples processed at once when converting, to bound memory
 
-# (gain, pan from -1 left to +1 right)
-_MIX = {"drums": (0.8, 0.0), "bass": (0.24, 0.0), "keys": (0.22, -0.25), "lead": (0.35, 0.25), "vocals": (1.5, 0.0)}
-_GUIDE_LEAD_GAIN = 0.08  # under a sung vocal the lead only hints at the tune
-_VOCAL_ROOM = ((0.031, 0.22), (0.047, 0.16), (0.071, 0.12), (0.113, 0.08), (0.24, 0.12))  # (delay s, level)
-_KEYS_WIDTH_SECONDS = 0.015  # right channel of the keys is delayed: a wide but mono-safe image
+
+# ITU BS.1770 K-weighting: a high shelf (+4 dB above ~1.5 kHz) then a high-pass, as biquads at 48 kHz.
+_K_SHELF = ((1.53512485958697, -2.69169618940638, 1.19839281085285), (1.0, -1.69065929318241, 0.73248077421585))
+_K_HIGHPASS = ((1.0, -2.0, 1.0), (1.0, -1.99004745483398, 0.99007225036621))
+_BLOCKS_AT_ONCE = 64
 
 
-def mix(stems: Iterable[tuple[str, np.ndarray]], sample_rate: int, sung: bool) -> np.ndarray:
-    """Sum named mono stems into a (2, samples) float32 array; stems are consumed one at a time."""
-    stereo = None
-    for name, stem in stems:
-        if stereo is None:
-            stereo = np.zeros((2, len(stem)), np.float32)
-        gain, pan = _MIX[name]
-        if name == "lead" and sung:
-            gain = _GUIDE_LEAD_GAIN
-        sides = (gain * np.cos((pan + 1) * np.pi / 4), gain * np.sin((pan + 1) * np.pi / 4))
-        taps = ((0.0, 1.0), *_VOCAL_ROOM) if name == "vocals" else ((0.0, 1.0),)
-        for delay, level in taps:
-            for channel, side in enumerate(sides):
-                if name == "keys" and channel == 1:
-                    delay = _KEYS_WIDTH_SECONDS
-                shift = int(delay * sample_rate)
-                _add_scaled(stereo[channel, shift:], stem[: len(stem) - shift], side * level)
-        del stem  # let the next stem reuse the memory
-    return stereo
-
-
-def _add_scaled(target: np.ndarray, source: np.ndarray, gain: float) -> None:
-    """target += source * gain, a chunk at a time so no song-long temporary is made."""
-    for start in range(0, len(source), _CHUNK):
-        target[start : start + _CHUNK] += source[start : start + _CHUNK] * np.float32(gain)
+def _k_weighting_power(frequencies: np.ndarray) -> np.ndarray:
+    """|H(f)|² of the K-weighting filters, evaluated on the 48 kHz design (exact below 22 kHz)."""
+    z = np.exp(-1j * 2 * np.pi * frequencies / 48000.0)
+    response = np.ones_like(z)
+    for (b0, b1, b2), (a0, a1, a2) in (_K_SHELF, _K_HIGHPASS):
+        response *= (b0 + b1 * z + b2 * z * z) / (a0 + a1 * z + a2 * z * z)
+    return np.abs(response) ** 2
 
 
 def loudness(stereo: np.ndarray, sample_rate: int) -> float:
-    """Gated loudness in the manner of ITU BS.1770 (400 ms blocks, -70 LUFS and -10 LU gates), without K-weighting."""
+    """Gated loudness as ITU BS.1770 measures it: K-weighted, 400 ms blocks, -70 LUFS and -10 LU gates.
+
+    The K-weighting is applied to each block's power spectrum (Parseval), so no filtered copy of the song is made.
+    """
     block = int(0.4 * sample_rate)
     blocks = stereo.shape[1] // block
     if blocks == 0:
         return -70.0
+    weights = _k_weighting_power(np.fft.rfftfreq(block, 1 / sample_rate))
+    weights[1:-1] *= 2  # one-sided spectrum
     power = np.zeros(blocks)
     for channel in stereo:
         framed = channel[: blocks * block].reshape(blocks, block)
-        power += np.einsum("ij,ij->i", framed, framed, dtype=np.float64) / block
+        for first in range(0, blocks, _BLOCKS_AT_ONCE):
+            spectra = np.abs(np.fft.rfft(framed[first : first + _BLOCKS_AT_ONCE], axis=1)) ** 2
+            power[first : first + _BLOCKS_AT_ONCE] += spectra @ weights / block**2
     levels = -0.691 + 10 * np.log10(np.maximum(power, 1e-12))
     audible = power[levels > -70]
     if not len(audible):

@@ -1,8 +1,10 @@
 """Sing the melody: speak each word with espeak-ng, cut it into syllables and move each onto its note.
 
-Each syllable is time-stretched and pitch-shifted with TD-PSOLA: two-period grains of the (monotone)
-spoken word are laid out again at the note's pitch period. Consonants keep their spoken length and lead
-into the beat, so vowels land on it; only the vowel is stretched to the note's length.
+Each syllable is time-stretched and pitch-shifted with TD-PSOLA: grains of the (monotone) spoken
+word, two periods long, are laid out again at the note's pitch period. Grains are sized to the
+shorter of the source and target periods, so a raised note does not pile up overlapping grains.
+Consonants keep their spoken length and lead into the beat, so vowels land on it: a syllable's
+onset may start early, taking its time from the end of the previous vowel. Only vowels stretch.
 """
 from __future__ import annotations
 
@@ -11,12 +13,14 @@ from functools import lru_cache
 
 import numpy as np
 
-from songcraft.providers.audio.synth_arrangement import SongPlan
-from songcraft.providers.audio.synth_espeak import speak_word
+from songcraft.engines.synth.arrangement import MelodyNote, SongPlan
+from songcraft.engines.synth.espeak import Voice, is_vowel, speak_word
 
-_VOWEL_INITIALS = set("aeiouAEIOUV03@")
-_MAX_LEAD_SECONDS = 0.09  # how early a syllable's consonants may start before its beat
+_MAX_LEAD_SECONDS = 0.25  # how early a syllable's consonants may start before its beat
+_MIN_VOWEL_SECONDS = 0.07  # what the previous syllable keeps of its vowel when the next one leads in
 _GAP_SECONDS = 0.02  # breath between a note and the next
+_MAX_SYLLABLE_SECONDS = 0.5  # a syllable inside a line is not drawn out longer: the rest of its note is silence
+_MAX_HELD_SECONDS = 0.8  # nor is a name's held syllable or a line's last one: longer vowels blur the word
 _FADE_SECONDS = 0.006
 _VIBRATO_HZ, _VIBRATO_SEMITONES = 5.5, 0.3
 _SCOOP_SEMITONES, _SCOOP_SECONDS = -0.6, 0.05
@@ -46,26 +50,44 @@ def render_vocals(plan: SongPlan, sample_rate: int) -> np.ndarray:
     out = np.zeros(int(plan.duration_seconds * sample_rate), np.float32)
     speak = lru_cache(maxsize=None)(_spoken)  # per song: choruses repeat words, songs rarely share them
     notes = [n for n in plan.melody if n.word]
-    spoken = [speak(n.word, n.syllables, sample_rate) for n in notes]
+    voices = [plan.singers[n.singer].voice(plan.language) for n in notes]
+    spoken = [speak(n.says or n.word, n.syllables, voice, sample_rate) for n, voice in zip(notes, voices)]
     syllables = [s.syllables[n.syllable] for s, n in zip(spoken, notes)]
     beats = [int(plan.seconds(n.start_beat) * sample_rate) for n in notes]
-    max_lead = int(_MAX_LEAD_SECONDS * sample_rate)
-    starts = [b - min(s.nucleus_start - s.start, max_lead) for b, s in zip(beats, syllables)]
-    gap = int(_GAP_SECONDS * sample_rate)
+    ends = [int(plan.seconds(n.start_beat + n.beats) * sample_rate) - int(_GAP_SECONDS * sample_rate) for n in notes]
+    starts = _onsets(beats, syllables, sample_rate)
     for index, note in enumerate(notes):
-        note_end = int(plan.seconds(note.start_beat + note.beats) * sample_rate) - gap
-        if index + 1 < len(notes):
-            note_end = min(note_end, starts[index + 1])
+        note_end = min(ends[index], starts[index + 1]) if index + 1 < len(notes) else ends[index]
+        inside_line = index + 1 < len(notes) and notes[index + 1].line == note.line and not note.held
+        longest = _MAX_SYLLABLE_SECONDS if inside_line else _MAX_HELD_SECONDS
+        note_end = min(note_end, beats[index] + int(longest * sample_rate))
         start = starts[index]
         length = note_end - start
         if length <= 0 or start < 0 or note_end >= len(out):
             continue
-        pitch = _pitch_curve(note.pitch, length, beats[index] - start, sample_rate)
+        pitch = _pitch_curve(_sung_pitch(note, plan), length, beats[index] - start, sample_rate)
         sung = _psola(spoken[index], syllables[index], pitch, sample_rate)
         begin = start - spoken[index].period
         clip = max(0, -begin)
         out[begin + clip : begin + len(sung)] += sung[clip : len(out) - begin]
     return out
+
+
+def _sung_pitch(note: MelodyNote, plan: SongPlan) -> int:
+    return note.pitch + plan.singers[note.singer].transpose
+
+
+def _onsets(beats: list[int], syllables: list[Syllable], sample_rate: int) -> list[int]:
+    """Where each syllable starts: its consonants before the beat, as far as the previous vowel allows."""
+    max_lead = int(_MAX_LEAD_SECONDS * sample_rate)
+    keep = int(_MIN_VOWEL_SECONDS * sample_rate)
+    starts = []
+    for index, (beat, syllable) in enumerate(zip(beats, syllables)):
+        lead = min(syllable.nucleus_start - syllable.start, max_lead)
+        if index:
+            lead = min(lead, beat - beats[index - 1] - keep)
+        starts.append(beat - max(lead, 0))
+    return starts
 
 
 def _pitch_curve(midi: int, length: int, vowel_onset: int, sample_rate: int) -> np.ndarray:
@@ -94,10 +116,12 @@ def _psola(spoken: SpokenSyllables, syllable: Syllable, pitch: np.ndarray, sampl
     closer_before = wanted - spoken.marks[before] < spoken.marks[after] - wanted
     source_marks = np.where(closer_before, spoken.marks[before], spoken.marks[after])
 
-    offsets = np.arange(-period, period)
-    window = np.hanning(2 * period).astype(np.float32)
-    gain = np.minimum(1.0, sample_rate / pitch[out_marks] / period).astype(np.float32)
-    grains = spoken.samples[source_marks[:, None] + offsets] * window * gain[:, None]
+    target_period = float(np.median(sample_rate / pitch[out_marks])) if len(out_marks) else period
+    half = int(min(period, max(target_period, period / 2)))  # grains sized to the target pitch, never beyond the source's
+    offsets = np.arange(-half, half)
+    window = np.hanning(2 * half).astype(np.float32)
+    gain = np.float32(min(1.0, target_period / half))
+    grains = spoken.samples[source_marks[:, None] + offsets] * (window * gain)
     positions = (out_marks[:, None] + offsets + period).ravel()
     sung = np.bincount(positions, weights=grains.ravel(), minlength=length + 2 * period).astype(np.float32)
     fade = int(_FADE_SECONDS * sample_rate)
@@ -108,10 +132,10 @@ def _psola(spoken: SpokenSyllables, syllable: Syllable, pitch: np.ndarray, sampl
     return sung
 
 
-def _spoken(word: str, count: int, sample_rate: int) -> SpokenSyllables:
-    spoken = speak_word(word)
+def _spoken(says: str, count: int, voice: Voice, sample_rate: int) -> SpokenSyllables:
+    spoken = speak_word(says, voice)
     ratio = sample_rate / spoken.sample_rate
-    period = int(round(_source_period(spoken.sample_rate) * ratio))
+    period = int(round(source_period(voice) * ratio))
     length = int(len(spoken.samples) * ratio)
     samples = np.interp(np.arange(length) / ratio, np.arange(len(spoken.samples)), spoken.samples)
     speech = samples[: int(spoken.end * ratio)]
@@ -126,20 +150,16 @@ def _spoken(word: str, count: int, sample_rate: int) -> SpokenSyllables:
     return SpokenSyllables(padded, marks, period, _fit_syllables(_syllables(names, starts, end), count))
 
 
-@lru_cache(maxsize=1)
-def _source_period(espeak_rate: int) -> float:
-    """The monotone voice's pitch period, measured once by autocorrelating a sustained vowel."""
-    vowel = speak_word("ah").samples
+@lru_cache(maxsize=16)
+def source_period(voice: Voice) -> float:
+    """The monotone voice's pitch period in espeak's samples, measured once by autocorrelating a sustained vowel."""
+    spoken = speak_word("ah", voice)
+    vowel = spoken.samples
     voiced = vowel[len(vowel) // 4 : 3 * len(vowel) // 4]
     spectrum = np.fft.rfft(voiced, 2 * len(voiced))
     correlation = np.fft.irfft(np.abs(spectrum) ** 2)[: len(voiced)]
-    shortest, longest = espeak_rate // 500, espeak_rate // 60
+    shortest, longest = spoken.sample_rate // 500, spoken.sample_rate // 60
     return float(shortest + np.argmax(correlation[shortest:longest]))
-
-
-def _is_vowel(phoneme: str) -> bool:
-    core = phoneme.lstrip("',")
-    return bool(core) and (core[0] in _VOWEL_INITIALS or (len(core) == 2 and core.endswith("-")))
 
 
 def _syllables(names: list[str], starts: list[int], end: int) -> list[Syllable]:
@@ -147,7 +167,7 @@ def _syllables(names: list[str], starts: list[int], end: int) -> list[Syllable]:
     if not names:
         return []
     bounds = starts[1:] + [end]
-    vowels = [i for i, name in enumerate(names) if _is_vowel(name)]
+    vowels = [i for i, name in enumerate(names) if is_vowel(name)]
     if not vowels:
         quarter = (end - starts[0]) // 4
         return [Syllable(starts[0], starts[0] + quarter, end - quarter, end)]

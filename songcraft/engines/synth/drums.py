@@ -5,8 +5,8 @@ from functools import lru_cache
 
 import numpy as np
 
-from songcraft.providers.audio.synth_arrangement import SongPlan
-from songcraft.providers.audio.synth_dsp import add_at
+from songcraft.engines.synth.arrangement import SongPlan
+from songcraft.engines.synth.dsp import add_at
 
 # One string per drum voice, one character per sixteenth: X accent, x normal, o ghost, . rest.
 PATTERNS: dict[str, dict[str, str]] = {
