@@ -15,8 +15,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any, Sequence
 
+from songcraft.engines.synth.syllables import words_of
 from songcraft.providers.audio.base import LineTiming
-from songcraft.providers.audio.synth_syllables import words_of
 from songcraft.providers.lyrics.base import Lyrics
 
 MIN_FOUND_SHARE = 0.5
