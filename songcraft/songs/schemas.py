@@ -1,8 +1,10 @@
 from marshmallow import Schema, ValidationError, fields, validate, validates_schema
+from sqlalchemy.orm import defer, joinedload
 
 from config import GENRES, MOODS
+from songcraft.common.fast_dump import FastDumpSchema
 from songcraft.songs import service
-from songcraft.songs.models import STATUSES, VIDEO_FORMATS
+from songcraft.songs.models import STATUSES, VIDEO_FORMATS, Song, Take
 
 LANGUAGES = ("en",)
 
@@ -33,7 +35,7 @@ class TakeSchema(Schema):
     selected = fields.Boolean()
 
 
-class SongSchema(Schema):
+class SongSchema(FastDumpSchema):
     id = fields.UUID()
     order_id = fields.UUID()
     title = fields.String(allow_none=True)
@@ -57,6 +59,24 @@ class SongSchema(Schema):
     created_at = fields.DateTime()
     updated_at = fields.DateTime()
     completed_at = fields.DateTime(allow_none=True)
+
+
+class SongSummarySchema(SongSchema):
+    """A song as lists show it: every field but `story` and `lyrics`."""
+
+    class Meta:
+        exclude = ("story", "lyrics")
+        description = ("A song in a list: every field of the song but `story` and `lyrics`, the two long texts, "
+                       "which `GET /api/v1/songs/{song_id}` returns.")
+
+
+# What SongSummarySchema reads, loaded with the page in one query: the takes joined in, the long
+# texts it leaves out (and the takes' line timings) not fetched at all.
+SUMMARY_LOADING = (
+    defer(Song.story),
+    defer(Song.lyrics),
+    joinedload(Song.takes).options(defer(Take.line_timings), defer(Take.sections)),
+)
 
 
 class SongQuerySchema(Schema):
