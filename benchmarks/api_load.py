@@ -187,7 +187,7 @@ _UNITS_MS = {"us": 0.001, "ms": 1.0, "s": 1000.0}
 
 
 def wrk(url: str, headers: dict, seconds: int, connections: int) -> Figures:
-    command = ["wrk", "-t2", f"-c{connections}", f"-d{seconds}s", "--latency", url]
+    command = ["wrk", "-t2", f"-c{connections}", f"-d{seconds}s", "--timeout", "10s", "--latency", url]
     for name, value in headers.items():
         command[1:1] = ["-H", f"{name}: {value}"]
     output = subprocess.run(command, capture_output=True, text=True, check=True).stdout

@@ -70,12 +70,13 @@ class SongSummarySchema(SongSchema):
                        "which `GET /api/v1/songs/{song_id}` returns.")
 
 
-# What SongSummarySchema reads, loaded with the page in one query: the takes joined in, the long
-# texts it leaves out (and the takes' line timings) not fetched at all.
+# How a page of summaries loads, in the page's one query: the takes joined in; not fetched at all
+# the long texts the summary leaves out, the pipeline's plan (JSON, decoded again for every joined
+# take row) and the takes' line timings. Reading one of these raises rather than costing a query
+# per song, so a summary field that needs one fails every list test at once.
 SUMMARY_LOADING = (
-    defer(Song.story),
-    defer(Song.lyrics),
-    joinedload(Song.takes).options(defer(Take.line_timings), defer(Take.sections)),
+    *(defer(column, raiseload=True) for column in (Song.story, Song.lyrics, Song.plan)),
+    joinedload(Song.takes).options(defer(Take.line_timings, raiseload=True), defer(Take.sections, raiseload=True)),
 )
 
 
