@@ -169,11 +169,12 @@ class Server:
         response.raise_for_status()
         return response.json()["access_token"]
 
-    def check(self, path: str, who: str | None) -> None:
-        """One request first: a list must answer 200 with a full page of 20."""
+    def check(self, path: str, who: str | None) -> int:
+        """One request first: a list must answer 200 with a full page of 20. Returns the body's size."""
         response = requests.get(self.base + path, headers=self.headers.get(who, {}), timeout=10)
         if response.status_code != 200 or ("page_size" in path and len(response.json()) != 20):
             raise SystemExit(f"{self.name} {path}: {response.status_code} {response.text[:300]}")
+        return len(response.content)
 
     def stop(self) -> None:
         self.process.send_signal(signal.SIGTERM)
@@ -220,16 +221,16 @@ def print_round(name: str, figures: dict[str, Figures]) -> None:
         print(f"{label:26} {result.rate:8.0f} {result.p50_ms:8.1f} {result.p99_ms:8.1f} {result.rate / health:10.2f}")
 
 
-def print_summary(runs: dict[str, list[dict[str, Figures]]]) -> None:
+def print_summary(runs: dict[str, list[dict[str, Figures]]], body_bytes: dict[str, dict[str, int]]) -> None:
     """Per checkout and endpoint: the median over rounds, and the spread of the ratio."""
     print(f"\nSummary over {len(next(iter(runs.values())))} round(s): median (min-max of the ratio)")
-    print(f"{'checkout':10} {'endpoint':26} {'req/s':>8} {'p50 ms':>8} {'p99 ms':>8} {'× healthz':>18}")
+    print(f"{'checkout':10} {'endpoint':26} {'body kB':>8} {'req/s':>8} {'p50 ms':>8} {'p99 ms':>8} {'× healthz':>18}")
     for name, rounds in runs.items():
         for label, _, _ in ENDPOINTS:
             ratios = [r[label].rate / r["healthz"].rate for r in rounds]
             median = {field: statistics.median(getattr(r[label], field) for r in rounds) for field in ("rate", "p50_ms", "p99_ms")}
-            print(f"{name:10} {label:26} {median['rate']:8.0f} {median['p50_ms']:8.1f} {median['p99_ms']:8.1f} "
-                  f"{statistics.median(ratios):6.2f} ({min(ratios):.2f}-{max(ratios):.2f})")
+            print(f"{name:10} {label:26} {body_bytes[name][label] / 1000:8.1f} {median['rate']:8.0f} {median['p50_ms']:8.1f} "
+                  f"{median['p99_ms']:8.1f} {statistics.median(ratios):6.2f} ({min(ratios):.2f}-{max(ratios):.2f})")
     last = runs[next(reversed(runs))]
     lists = [label for label, path, _ in ENDPOINTS if "page_size" in path]
     met = all(r[label].rate / r["healthz"].rate >= TARGET_RATIO and r[label].p99_ms <= TARGET_P99_MS for r in last for label in lists)
@@ -257,16 +258,14 @@ def main() -> None:
     checkouts["after" if args.baseline else "this"] = ROOT
     with ExitStack() as stack:
         servers = [Server(name, code_dir, stack) for name, code_dir in checkouts.items()]
-        for server in servers:
-            for _, path, who in ENDPOINTS:
-                server.check(path, who)
+        body_bytes = {server.name: {label: server.check(path, who) for label, path, who in ENDPOINTS} for server in servers}
         runs: dict[str, list[dict[str, Figures]]] = {server.name: [] for server in servers}
         for number in range(1, args.rounds + 1):
-            for server in servers:
+            for server in servers if number % 2 else servers[::-1]:  # alternate, so neither always runs first
                 figures = measure(server, args.duration, args.connections)
                 runs[server.name].append(figures)
                 print_round(f"round {number}: {server.name} ({server.code_dir})", figures)
-        print_summary(runs)
+        print_summary(runs, body_bytes)
 
 
 if __name__ == "__main__":
