@@ -70,13 +70,14 @@ class SongSummarySchema(SongSchema):
                        "which `GET /api/v1/songs/{song_id}` returns.")
 
 
-# How a page of summaries loads, in the page's one query: the takes joined in; not fetched at all
-# the long texts the summary leaves out, the pipeline's plan (JSON, decoded again for every joined
-# take row) and the takes' line timings. Reading one of these raises rather than costing a query
-# per song, so a summary field that needs one fails every list test at once.
+# How a page of summaries loads, in the page's one query: the takes joined in, with the columns
+# TakeSchema and `audio_url` read; not fetched at all the long texts the summary leaves out and the
+# pipeline's plan (JSON, decoded again for every joined take row). Reading a column left out
+# raises rather than costing a query per song, so a summary field that needs one fails every list
+# test at once.
 SUMMARY_LOADING = (
     *(defer(column, raiseload=True) for column in (Song.story, Song.lyrics, Song.plan)),
-    joinedload(Song.takes).options(defer(Take.line_timings, raiseload=True), defer(Take.sections, raiseload=True)),
+    joinedload(Song.takes).load_only(Take.position, Take.duration_seconds, Take.selected, Take.storage_key, raiseload=True),
 )
 
 
