@@ -101,11 +101,15 @@ def seed(code_dir: Path) -> dict:
 # --- Measuring ------------------------------------------------------------------------------
 
 
+FIELDS = ("rate", "p50_ms", "p99_ms", "cpu_ms")
+
+
 @dataclass
 class Figures:
     rate: float
     p50_ms: float
     p99_ms: float
+    cpu_ms: float = 0.0  # CPU time of gunicorn's workers per request: less sensitive than req/s to what else runs
 
 
 def free_port() -> int:
@@ -176,6 +180,18 @@ class Server:
             raise SystemExit(f"{self.name} {path}: {response.status_code} {response.text[:300]}")
         return len(response.content)
 
+    def workers_cpu_seconds(self) -> float:
+        """User + system CPU time so far of gunicorn's processes (the master and its workers)."""
+        children = subprocess.run(["pgrep", "-P", str(self.process.pid)], capture_output=True, text=True).stdout.split()
+        total = 0
+        for pid in [str(self.process.pid), *children]:
+            try:
+                fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+            except FileNotFoundError:
+                continue
+            total += int(fields[11]) + int(fields[12])  # utime, stime (in clock ticks)
+        return total / os.sysconf("SC_CLK_TCK")
+
     def stop(self) -> None:
         self.process.send_signal(signal.SIGTERM)
         try:
@@ -210,27 +226,31 @@ def measure(server: Server, seconds: int, connections: int) -> dict[str, Figures
     for label, path, who in ENDPOINTS:
         headers = server.headers.get(who, {})
         wrk(server.base + path, headers, 2, connections)  # warm-up: connection pools, prepared statements
-        figures[label] = wrk(server.base + path, headers, seconds, connections)
+        cpu_before = server.workers_cpu_seconds()
+        result = wrk(server.base + path, headers, seconds, connections)
+        result.cpu_ms = (server.workers_cpu_seconds() - cpu_before) * 1000 / (result.rate * seconds)
+        figures[label] = result
     return figures
 
 
 def print_round(name: str, figures: dict[str, Figures]) -> None:
     health = figures["healthz"].rate
-    print(f"\n{name}\n{'endpoint':26} {'req/s':>8} {'p50 ms':>8} {'p99 ms':>8} {'× healthz':>10}")
+    print(f"\n{name}\n{'endpoint':26} {'req/s':>8} {'p50 ms':>8} {'p99 ms':>8} {'× healthz':>10} {'CPU ms/req':>11}")
     for label, result in figures.items():
-        print(f"{label:26} {result.rate:8.0f} {result.p50_ms:8.1f} {result.p99_ms:8.1f} {result.rate / health:10.2f}")
+        print(f"{label:26} {result.rate:8.0f} {result.p50_ms:8.1f} {result.p99_ms:8.1f} {result.rate / health:10.2f} {result.cpu_ms:11.2f}")
 
 
 def print_summary(runs: dict[str, list[dict[str, Figures]]], body_bytes: dict[str, dict[str, int]]) -> None:
     """Per checkout and endpoint: the median over rounds, and the spread of the ratio."""
     print(f"\nSummary over {len(next(iter(runs.values())))} round(s): median (min-max of the ratio)")
-    print(f"{'checkout':10} {'endpoint':26} {'body kB':>8} {'req/s':>8} {'p50 ms':>8} {'p99 ms':>8} {'× healthz':>18}")
+    print(f"{'checkout':10} {'endpoint':26} {'body kB':>8} {'req/s':>8} {'p50 ms':>8} {'p99 ms':>8} {'× healthz':>18} {'CPU ms/req':>11}")
     for name, rounds in runs.items():
         for label, _, _ in ENDPOINTS:
             ratios = [r[label].rate / r["healthz"].rate for r in rounds]
-            median = {field: statistics.median(getattr(r[label], field) for r in rounds) for field in ("rate", "p50_ms", "p99_ms")}
+            median = {field: statistics.median(getattr(r[label], field) for r in rounds) for field in FIELDS}
             print(f"{name:10} {label:26} {body_bytes[name][label] / 1000:8.1f} {median['rate']:8.0f} {median['p50_ms']:8.1f} "
-                  f"{median['p99_ms']:8.1f} {statistics.median(ratios):6.2f} ({min(ratios):.2f}-{max(ratios):.2f})")
+                  f"{median['p99_ms']:8.1f} {statistics.median(ratios):6.2f} ({min(ratios):.2f}-{max(ratios):.2f}) "
+                  f"{median['cpu_ms']:11.2f}")
     last = runs[next(reversed(runs))]
     lists = [label for label, path, _ in ENDPOINTS if "page_size" in path]
     met = all(r[label].rate / r["healthz"].rate >= TARGET_RATIO and r[label].p99_ms <= TARGET_P99_MS for r in last for label in lists)
