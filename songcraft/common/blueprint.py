@@ -16,9 +16,12 @@ class _SchemaReusingParser(FlaskParser):
         self._instances: dict[type, ma.Schema] = {}
 
     def _get_schema(self, argmap, req) -> ma.Schema:
-        if isinstance(argmap, type) and issubclass(argmap, ma.Schema):
-            return self._instances.setdefault(argmap, argmap())
-        return super()._get_schema(argmap, req)
+        if not (isinstance(argmap, type) and issubclass(argmap, ma.Schema)):
+            return super()._get_schema(argmap, req)
+        schema = self._instances.get(argmap)
+        if schema is None:
+            schema = self._instances[argmap] = argmap()
+        return schema
 
 
 class Blueprint(flask_smorest.Blueprint):
