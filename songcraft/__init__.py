@@ -8,6 +8,7 @@ from flask import Flask
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 from config import load_config
+from songcraft.common.json_provider import OrjsonProvider
 from songcraft.errors import register_error_handlers
 from songcraft.extensions import api, cors, db, jwt, limiter, mail, migrate
 from songcraft.observability import configure_logging, init_request_tracing
@@ -42,6 +43,7 @@ def create_app(environ: Mapping[str, str] | None = None) -> Flask:
     Path(config["DATA_DIR"]).mkdir(parents=True, exist_ok=True)
 
     app = Flask(__name__)
+    app.json = OrjsonProvider(app)
     app.config.update(config)
     _trust_proxies(app)
 

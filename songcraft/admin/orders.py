@@ -16,11 +16,12 @@ from songcraft.errors import NotFound
 from songcraft.extensions import db
 from songcraft.orders import payments
 from songcraft.orders.models import Order
+from songcraft.orders.schemas import list_loading
 
 
 def orders(status: str | None = None) -> sa.Select:
     """Every user's orders with their owner's email, newest first."""
-    query = sa.select(Order, User.email.label("user_email")).join(User, User.id == Order.user_id)
+    query = sa.select(Order, User.email.label("user_email")).join(User, User.id == Order.user_id).options(list_loading())
     if status:
         query = query.where(Order.status == status)
     return query.order_by(Order.created_at.desc(), Order.id)

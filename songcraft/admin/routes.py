@@ -10,10 +10,9 @@ from songcraft.admin import health, orders, schemas, service, stats
 from songcraft.alerts import service as alerts_service
 from songcraft.auth.access import BEARER, login_required
 from songcraft.common.blueprint import Blueprint
-from songcraft.common.pagination import SelectPage
+from songcraft.common.pagination import RowPage, SelectPage
 from songcraft.common.schemas import ErrorSchema
-from songcraft.extensions import db
-from songcraft.songs.schemas import SongQuerySchema, SongSchema
+from songcraft.songs.schemas import SUMMARY_LOADING, SongQuerySchema, SongSchema
 
 blp = Blueprint("admin", __name__, url_prefix="/api/v1/admin", description="Administration and operations (admins only)")
 
@@ -24,13 +23,6 @@ def admin_only(view):
     view = blp.alt_response(401, schema=ErrorSchema, description="Not logged in")(view)
     view = blp.alt_response(403, schema=ErrorSchema, description="Not an admin")(view)
     return blp.doc(security=BEARER)(view)
-
-
-class RowPage(SelectPage):
-    """Pages a select of several columns (rows, where SelectPage gives the first column only)."""
-
-    def fetch(self, query):
-        return db.session.execute(query).all()
 
 
 @blp.route("/dashboard/stats")
@@ -75,8 +67,8 @@ class Songs(MethodView):
     @blp.paginate(RowPage, page_size=20, max_page_size=100)
     @blp.alt_response(422, schema=ErrorSchema, description="Unknown status")
     def get(self, query):
-        """Every user's songs with the owner's email, newest first (filter with `?status=`)"""
-        return service.songs(query.get("status"))
+        """Every user's songs with the owner's email, newest first (filter with `?status=`), without story and lyrics"""
+        return service.songs(query.get("status")).options(*SUMMARY_LOADING)
 
 
 @blp.route("/songs/<uuid:song_id>/retry")

@@ -5,11 +5,12 @@ from songcraft.alerts.models import KINDS as ALERT_KINDS
 from songcraft.auth.models import ROLES
 from songcraft.auth.schemas import UserSchema
 from songcraft.celery_app import QUEUES
+from songcraft.common.fast_dump import FastDumpSchema
 from songcraft.common.schemas import choice
 from songcraft.orders.models import STATUSES as ORDER_STATUSES
 from songcraft.orders.schemas import OrderSchema
 from songcraft.songs.models import STATUSES as SONG_STATUSES
-from songcraft.songs.schemas import SongSchema
+from songcraft.songs.schemas import SongSummarySchema
 
 
 class UserQuerySchema(Schema):
@@ -19,7 +20,7 @@ class UserQuerySchema(Schema):
     active = fields.Boolean()
 
 
-class AdminUserSchema(UserSchema):
+class AdminUserSchema(FastDumpSchema, UserSchema):
     last_login_at = fields.DateTime(dump_only=True, allow_none=True)
 
 
@@ -33,8 +34,12 @@ class UserUpdateSchema(Schema):
             raise ValidationError("Give is_active, role or both.")
 
 
-class AdminSongSchema(SongSchema):
-    """A song with its owner; dumped from a (Song, user_email) row."""
+class AdminSongSchema(SongSummarySchema):
+    """A song in a list, with its owner; dumped from a (Song, user_email) row."""
+
+    class Meta(SongSummarySchema.Meta):
+        description = ("A song in the admin list, with its owner: every field of the song but `story` and `lyrics`, "
+                       "which the owner's `GET /api/v1/songs/{song_id}` returns.")
 
     user_id = fields.UUID()
     user_email = fields.String()

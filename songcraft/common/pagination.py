@@ -1,4 +1,4 @@
-"""flask-smorest pagination for SQLAlchemy selects: one COUNT and one page query."""
+"""flask-smorest pagination for SQLAlchemy selects: the page and its total in one query."""
 from __future__ import annotations
 
 import sqlalchemy as sa
@@ -7,22 +7,50 @@ from flask_smorest import Page
 from songcraft.extensions import db
 
 MAX_OFFSET = 2**31
+_TOTAL = "page_total"
 
 
 class SelectPage(Page):
-    """Paginates a SQLAlchemy 2 `select()`; the total comes from a COUNT over the same filters."""
+    """Paginates a SQLAlchemy 2 `select()` of one entity (more columns: see `RowPage`).
+
+    The total rides along with the page as a window count, `count(*) OVER ()`, which the
+    database computes over the filtered rows before LIMIT applies: one round trip instead of
+    a page query and a COUNT. Only an empty page past the first needs a separate COUNT.
+    Eager loads given with `.options()` (e.g. `joinedload` of a collection) join in the same
+    query; SQLAlchemy then limits an inner select of the parent rows, so the page still holds
+    `page_size` parents.
+    """
+
+    def __init__(self, collection: sa.Select, page_params):
+        self.collection = collection
+        self.page_params = page_params
+        self._items, page_params.item_count = self._page_and_total()
 
     @property
-    def items(self):
-        if self.page_params.first_item > MAX_OFFSET:  # far past any real list; also beyond a bigint
-            return []
-        return self.fetch(self.collection.limit(self.page_params.page_size).offset(self.page_params.first_item))
+    def items(self) -> list:
+        return self._items
 
-    def fetch(self, query: sa.Select) -> list:
-        """The page's rows: one entity per row here; subclasses may return whole rows."""
-        return db.session.scalars(query).all()
+    def item(self, row: sa.Row):
+        """What the schema dumps for one row: its entity here; subclasses may keep the whole row."""
+        return row[0]
 
-    @property
-    def item_count(self):
-        count = sa.select(sa.func.count()).select_from(self.collection.order_by(None).subquery())
-        return db.session.scalar(count)
+    def _page_and_total(self) -> tuple[list, int]:
+        params = self.page_params
+        if params.first_item > MAX_OFFSET:  # far past any real list; also beyond a bigint
+            return [], self._count()
+        query = self.collection.add_columns(sa.func.count().over().label(_TOTAL))
+        rows = db.session.execute(query.limit(params.page_size).offset(params.first_item)).unique().all()
+        if not rows:
+            return [], 0 if params.first_item == 0 else self._count()
+        return [self.item(row) for row in rows], getattr(rows[0], _TOTAL)
+
+    def _count(self) -> int:
+        return db.session.scalar(sa.select(sa.func.count()).select_from(self.collection.order_by(None).subquery()))
+
+
+class RowPage(SelectPage):
+    """Pages a select of several columns, e.g. `select(Song, User.email)`: each item is the row
+    (with a `page_total` column the schema ignores)."""
+
+    def item(self, row: sa.Row):
+        return row

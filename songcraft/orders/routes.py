@@ -33,7 +33,7 @@ class Orders(MethodView):
     @blp.alt_response(401, schema=ErrorSchema, description="Not logged in")
     def get(self):
         """Your orders, newest first"""
-        return service.user_orders(current_user)
+        return service.user_orders(current_user).options(schemas.list_loading())
 
     @blp.doc(security=BEARER)
     @login_required(verified=True)

@@ -1,7 +1,9 @@
 from marshmallow import Schema, fields, validate
+from sqlalchemy.orm import defer, joinedload, raiseload
 
+from songcraft.common.fast_dump import FastDumpSchema
 from songcraft.orders.catalogue import PRODUCT_IDS
-from songcraft.orders.models import STATUSES
+from songcraft.orders.models import STATUSES, Order
 
 
 class ProductSchema(Schema):
@@ -24,7 +26,7 @@ class OrderCreateSchema(Schema):
     )
 
 
-class OrderSchema(Schema):
+class OrderSchema(FastDumpSchema):
     id = fields.UUID()
     product = fields.String(metadata={"enum": list(PRODUCT_IDS)})
     status = fields.String(metadata={"enum": list(STATUSES)})
@@ -39,6 +41,16 @@ class OrderSchema(Schema):
     paid_at = fields.DateTime(allow_none=True)
     fulfilled_at = fields.DateTime(allow_none=True)
     refunded_at = fields.DateTime(allow_none=True)
+
+
+def list_loading():
+    """Loader option for a page of orders: each order's song joined in the page's query, its id
+    alone (all OrderSchema reads, as `song_id`), and none of the song's own relations.
+
+    `Order.song` is the backref the songs feature declares; it exists once the mappers are
+    configured, hence a function called per request rather than a module constant.
+    """
+    return joinedload(Order.song).options(defer("*"), raiseload("*"))
 
 
 class WebhookResultSchema(Schema):

@@ -10,11 +10,13 @@ import shutil
 import tempfile
 import time
 from contextlib import contextmanager
-from functools import partial
+from functools import cached_property, partial
 from pathlib import Path
 from typing import BinaryIO, Callable, Iterator
 
-from itsdangerous import BadSignature, URLSafeTimedSerializer
+from itsdangerous import BadSignature, TimestampSigner, URLSafeTimedSerializer
+from itsdangerous.encoding import base64_encode
+from itsdangerous.serializer import Serializer
 
 from songcraft.providers.storage import (
     KeyNotFound,
@@ -35,6 +37,40 @@ class InvalidSignedUrl(Exception):
     """The file URL was forged, tampered with, or has expired."""
 
 
+class _KeyOnceSigner(TimestampSigner):
+    """A TimestampSigner that derives its signing key once, not on every signature."""
+
+    @cached_property
+    def _signing_key(self) -> bytes:
+        return super().derive_key()
+
+    def derive_key(self, secret_key: str | bytes | None = None) -> bytes:
+        return self._signing_key if secret_key is None else super().derive_key(secret_key)
+
+
+class _FileUrlSerializer(URLSafeTimedSerializer):
+    """itsdangerous' URL-safe timed serializer, with the same tokens made faster.
+
+    A list page signs up to two URLs a song. itsdangerous tries zlib on every payload (a file
+    token, a key, a name and an expiry, barely compresses, yet trying took two thirds of the
+    time) and builds a signer and derives its key for every dump. Here payloads are never
+    compressed and one signer serves every URL. Verifying is itsdangerous' own, so tokens
+    signed compressed by an earlier release still resolve.
+    """
+
+    signer = _KeyOnceSigner
+
+    @cached_property
+    def _url_signer(self) -> TimestampSigner:
+        return super().make_signer(self.salt)
+
+    def make_signer(self, salt: str | bytes | None = None) -> TimestampSigner:
+        return self._url_signer if salt is None or salt == self.salt else super().make_signer(salt)
+
+    def dump_payload(self, obj) -> bytes:
+        return base64_encode(Serializer.dump_payload(self, obj))
+
+
 class LocalStorage(Storage):
     name = "local"
 
@@ -42,7 +78,7 @@ class LocalStorage(Storage):
         self.root = Path(root).resolve()
         self.root.mkdir(parents=True, exist_ok=True)
         self.base_url = base_url.rstrip("/")
-        self._signer = URLSafeTimedSerializer(secret_key, salt=_URL_SALT)
+        self._signer = _FileUrlSerializer(secret_key, salt=_URL_SALT)
 
     def put(self, key: str, data: bytes | BinaryIO, content_type: str) -> int:
         path = self._path(key)

@@ -26,12 +26,12 @@ class Songs(MethodView):
     @blp.doc(security=BEARER)
     @login_required()
     @blp.arguments(schemas.SongQuerySchema, location="query")
-    @blp.response(200, schemas.SongSchema(many=True))
+    @blp.response(200, schemas.SongSummarySchema(many=True))
     @blp.paginate(SelectPage, page_size=20, max_page_size=100)
     @blp.alt_response(401, schema=ErrorSchema, description="Not logged in")
     def get(self, query):
-        """Your songs, newest first (filter with `?status=`)"""
-        return service.user_songs(current_user, query.get("status"))
+        """Your songs, newest first (filter with `?status=`), without story and lyrics (`GET /{song_id}` has them)"""
+        return service.user_songs(current_user, query.get("status")).options(*schemas.SUMMARY_LOADING)
 
     @blp.doc(security=BEARER)
     @login_required(verified=True)

@@ -1,10 +1,12 @@
 from marshmallow import Schema, ValidationError, fields, validate, validates_schema
+from sqlalchemy.orm import defer, joinedload
 
 from config import GENRES, MOODS
+from songcraft.common.fast_dump import FastDumpSchema
 from songcraft.common.schemas import choice
 from songcraft.common.text import MultiLine, SingleLine
 from songcraft.songs import service
-from songcraft.songs.models import STATUSES, STEPS, VIDEO_FORMATS, WAITING_FOR
+from songcraft.songs.models import STATUSES, STEPS, VIDEO_FORMATS, WAITING_FOR, Song, Take
 
 LANGUAGES = ("en",)
 
@@ -35,7 +37,7 @@ class TakeSchema(Schema):
     selected = fields.Boolean()
 
 
-class SongSchema(Schema):
+class SongSchema(FastDumpSchema):
     id = fields.UUID()
     order_id = fields.UUID()
     title = fields.String(allow_none=True)
@@ -68,6 +70,25 @@ class SongSchema(Schema):
     created_at = fields.DateTime()
     updated_at = fields.DateTime()
     completed_at = fields.DateTime(allow_none=True)
+
+
+class SongSummarySchema(SongSchema):
+    """A song as lists show it: every field but `story` and `lyrics`."""
+
+    class Meta:
+        exclude = ("story", "lyrics")
+        description = ("A song in a list: every field of the song but `story` and `lyrics`, the two long texts, "
+                       "which `GET /api/v1/songs/{song_id}` returns.")
+
+
+# How a page of summaries loads, in the page's one query: the takes joined in, with the columns
+# TakeSchema and `audio_url` read; not fetched at all the long texts the summary leaves out.
+# Reading a column left out raises rather than costing a query per song, so a summary field that
+# needs one fails every list test at once.
+SUMMARY_LOADING = (
+    *(defer(column, raiseload=True) for column in (Song.story, Song.lyrics)),
+    joinedload(Song.takes).load_only(Take.position, Take.duration_seconds, Take.selected, Take.storage_key, raiseload=True),
+)
 
 
 class SongQuerySchema(Schema):

@@ -12,10 +12,11 @@ from urllib.parse import parse_qs, urlsplit
 import boto3
 import pytest
 import requests
+from itsdangerous import URLSafeTimedSerializer
 from moto.server import ThreadedMotoServer
 
 from songcraft.providers.storage import MAX_KEY_LENGTH, MAX_SEGMENT_LENGTH, KeyNotFound, StorageError
-from songcraft.providers.storage_local import InvalidSignedUrl, LocalStorage
+from songcraft.providers.storage_local import _URL_SALT, InvalidSignedUrl, LocalStorage
 from songcraft.providers.storage_s3 import S3Storage
 
 SECRET = "test-secret-key"
@@ -261,6 +262,20 @@ def test_local_forged_or_tampered_tokens_are_rejected(local, tmp_path):
     for bad in (tampered, token_of(other_secret.url(KEY, 300)), "not-a-token", ""):
         with pytest.raises(InvalidSignedUrl):
             local.resolve_signed(bad, max_age=3600)
+
+
+def test_local_tokens_are_signed_uncompressed_and_compressed_ones_still_resolve(local):
+    """Signing skips itsdangerous' zlib attempt (a list page signs dozens of URLs); tokens the
+    previous release signed compressed (a leading '.') must keep working until they expire."""
+    local.put(KEY, b"song", "audio/mpeg")
+    long_name = "Happy Birthday " * 20 + ".mp3"  # compressible, so itsdangerous would have compressed it
+    previous_release = URLSafeTimedSerializer(SECRET, salt=_URL_SALT)
+    compressed = previous_release.dumps({"k": KEY, "n": long_name, "e": int(time.time()) + 300})
+    token = token_of(local.url(KEY, 300, download_name=long_name))
+
+    assert compressed.startswith(".") and not token.startswith(".")
+    assert local.resolve_signed(compressed, max_age=3600) == (local.root / KEY, long_name)
+    assert local.resolve_signed(token, max_age=3600) == (local.root / KEY, long_name)
 
 
 def test_local_signed_url_of_a_deleted_file_is_not_found(local):
