@@ -16,7 +16,6 @@ from songcraft.providers.errors import ProviderError
 MIN_SECONDS, MAX_SECONDS = 60.0, 240.0
 TAIL_SECONDS = 2.0  # room after the last bar for the final chord to ring out
 _ENERGY = {"intro": 0.45, "verse": 0.75, "pre-chorus": 0.85, "chorus": 1.0, "bridge": 0.7, "interlude": 0.8}
-LIFT_DB = {"chorus": 2.0}  # the whole mix is this much louder in these parts (progression family)
 _HELD_SECONDS = 0.5  # about how long a name's stressed syllable lasts
 
 
@@ -36,10 +35,6 @@ class Part:
     @property
     def energy(self) -> float:
         return _ENERGY.get(self.kind, _ENERGY[progression_family(self.kind)])
-
-    @property
-    def lift_db(self) -> float:
-        return LIFT_DB.get(progression_family(self.kind), 0.0) if self.lyric else 0.0
 
 
 def held_slots(per_beat: int, slot_seconds: float) -> int:
