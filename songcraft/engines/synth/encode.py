@@ -104,7 +104,7 @@ def encode_mp3(stereo: np.ndarray, sample_rate: int, bitrate_kbps: int) -> bytes
     encoder.set_bit_rate(bitrate_kbps)
     encoder.set_in_sample_rate(sample_rate)
     encoder.set_channels(2)
-    encoder.set_quality(5)  # 2 = best, 7 = fastest; 5 keeps a 3-minute song to about a second
+    encoder.set_quality(7)  # 2 = best, 7 = fastest: half the time of 5, and the words are heard as well (song_quality)
     encoded = bytearray()
     for start in range(0, stereo.shape[1], _CHUNK):
         pcm = np.round(stereo[:, start : start + _CHUNK].T * 32767).astype(np.int16, order="C")
