@@ -224,7 +224,15 @@ def test_loudness_is_measured_as_ebur128_measures_it(song):
     assert loudness(decoded(song.mp3), RATE) == pytest.approx(integrated, abs=0.3)
 
 
-def test_choruses_are_lifted_over_verses(song):
+def test_choruses_are_lifted_over_verses():
+    """On a whole song as the composer writes it (verses of several lines, three choruses)."""
+    text = "\n\n".join(f"[{label}]\n" + "\n".join(lines) for label, lines in (
+        ("Verse 1", ("We met in Lisbon in 2015", "At a tiny jazz bar", "You love your dog Biscuit", "And you bake the best cake")),
+        ("Chorus", ("Happy birthday, Aurelia", "One more year of being you", "May every birthday wish come true", "We love you, Aurelia")),
+        ("Verse 2", ("Your laugh lights up every room", "Every word of it is true", "You walk the dog", "And that is us")),
+        ("Chorus", ("Happy birthday, Aurelia", "One more year of being you", "May every birthday wish come true", "We love you, Aurelia")),
+    ))
+    song = render_song(request(text))
     stereo = decoded(song.mp3)
 
     def level(kind: str) -> float:
