@@ -58,7 +58,7 @@ def main() -> None:
     if len(sys.argv) == 4 and sys.argv[1] == "--one":
         print(json.dumps(_render_one(int(sys.argv[2]), sys.argv[3])))
         return
-    cases = [("1-minute", 10, "pop"), ("3-minute", 40, "pop"), ("3-minute", 40, "ballad"), ("4-minute", 56, "pop")]
+    cases = [("10 lines", 10, "pop"), ("40 lines", 40, "pop"), ("40 lines", 40, "ballad"), ("52 lines", 52, "pop")]
     print(f"{'case':<10} {'genre':<8} {'song s':>7} {'wall s':>7} {'cpu s':>6} {'x realtime':>10} {'x (cpu)':>8} "
           f"{'baseline MB':>11} {'peak MB':>8}")
     for name, lines, genre in cases:

@@ -118,6 +118,12 @@ def test_no_line_is_dropped_and_the_length_follows_the_lyrics():
         assert {n.line for n in plan.melody} == set(range(count))
 
 
+def test_long_lyrics_in_a_slow_genre_are_sung_faster_rather_than_refused():
+    plan = plan_song(request(lyrics_with(40), genre="ballad"))
+
+    assert len(plan.line_timings()) == 40 and plan.duration_seconds <= MAX_SECONDS
+
+
 def test_lyrics_that_cannot_fit_four_minutes_are_refused_not_cut():
     with pytest.raises(ProviderError, match="too long"):
         plan_song(request(lyrics_with(120), genre="ballad"))
