@@ -19,7 +19,7 @@ from pathlib import Path
 import numpy as np
 from pocketsphinx import Decoder, get_model_path
 
-from songcraft.engines.synth.espeak import Voice, _lock, _started, phoneme_spelling
+from songcraft.engines.synth.espeak import Voice, phoneme_spelling, phonemes_of
 
 RATE = 16000
 _WORD = re.compile(r"[a-z]+(?:'[a-z]+)?")
@@ -51,14 +51,15 @@ def _cmu_dictionary() -> dict[str, str]:
 _CMU: dict[str, str] | None = None
 
 
+_MNEMONIC = re.compile(r"aI@|aI3|aU@|i@3|tS|dZ|oU|aI|aU|eI|OI|[eiUAoO]@|[a-zA-Z@03][:#2]?")
+
+
 def _espeak_phones(text: str) -> str:
     """The recogniser's phones for how espeak-ng reads the text (a word, or a [[...]] phoneme spelling)."""
-    with _lock:
-        engine = _started()
-        engine.use(Voice("en", "", 50))
-        phonemes = engine.phonemes(text) if not text.startswith("[[") else []
     if text.startswith("[["):
-        phonemes = re.findall(r"aI@|aI3|aU@|i@3|[a-zA-Z@03][:#2]?|tS|dZ", text[2:-2].replace("'", "").replace(",", ""))
+        phonemes = _MNEMONIC.findall(text[2:-2].replace("'", "").replace(",", ""))
+    else:
+        phonemes = phonemes_of(text, Voice("en", "", 50))
     phones = [_ESPEAK_TO_CMU.get(p.lstrip("',%="), "") for p in phonemes]
     return " ".join(p for p in phones if p) or "AH"
 

@@ -92,13 +92,14 @@ def f0(segment: np.ndarray, rate: int, low: float = 70.0, high: float = 1000.0) 
 
 
 def pitch_errors(vocals: np.ndarray, rate: int, notes: list[tuple[float, float, float]]) -> list[float]:
-    """Cents off for each (start s, end s, expected Hz) note at least 0.3 s long, measured on its middle 0.15 s."""
+    """Cents off for each (start s, end s, expected Hz) note at least 0.45 s long, measured 0.10-0.20 s into it:
+    past the scoop into the note, before vibrato, before the next syllable's consonants may lead in (up to
+    0.25 s early), and within the part of the note that is sung (0.5 s at most inside a line)."""
     errors = []
     for start, end, expected in notes:
-        if end - start < 0.3:
+        if end - start < 0.45:
             continue
-        middle = (start + end) / 2
-        heard = f0(vocals[int((middle - 0.075) * rate) : int((middle + 0.075) * rate)], rate)
+        heard = f0(vocals[int((start + 0.10) * rate) : int((start + 0.20) * rate)], rate)
         if heard:
             cents = 1200 * np.log2(heard / expected)
             errors.append(float(cents - 1200 * np.round(cents / 1200)))  # an octave error is the estimator's, not the note's

@@ -84,6 +84,7 @@ def _composition(song: Song) -> Composition:
         lyrics=None if song.instrumental else Lyrics.from_text(title, song.lyrics or ""),
         genre=song.genre, mood=song.mood, instrumental=song.instrumental, seed=song.lyrics_rewrites,
         callback_url=current_app.config.get("SUNO_CALLBACK_URL"),
+        language=song.language, recipient_name=song.recipient_name,  # the name is sung whole, on a long note
     )
     same_provider = song.audio_provider == current_app.extensions["audio_provider"].name
     return Composition(request, song.audio_job_id if same_provider else None, storage_keys.song_prefix(song))

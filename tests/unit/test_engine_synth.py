@@ -1,11 +1,16 @@
 """The synthesizer engine: every line sung on its schedule, names sung whole, voices and languages."""
 from __future__ import annotations
 
+import re
+import subprocess
+
+import imageio_ffmpeg
 import numpy as np
 import pytest
 
 import songcraft.engines.synth.voice as voice_module
 from songcraft.engines.synth import VOCAL_STYLES, default_vocal_style, plan_song, render_song
+from songcraft.engines.synth.encode import block_powers, gated_loudness, loudness
 from songcraft.engines.synth.espeak import LANGUAGE_FILES, Voice, speak_word
 from songcraft.engines.synth.form import MAX_SECONDS, MIN_SECONDS
 from songcraft.engines.synth.singers import singers_for
@@ -113,6 +118,12 @@ def test_no_line_is_dropped_and_the_length_follows_the_lyrics():
         assert {n.line for n in plan.melody} == set(range(count))
 
 
+def test_long_lyrics_in_a_slow_genre_are_sung_faster_rather_than_refused():
+    plan = plan_song(request(lyrics_with(40), genre="ballad"))
+
+    assert len(plan.line_timings()) == 40 and plan.duration_seconds <= MAX_SECONDS
+
+
 def test_lyrics_that_cannot_fit_four_minutes_are_refused_not_cut():
     with pytest.raises(ProviderError, match="too long"):
         plan_song(request(lyrics_with(120), genre="ballad"))
@@ -202,11 +213,39 @@ def test_genres_set_tempo_and_moods_set_the_scale():
         assert plan_song(request(mood=mood)).scale.steps[2] == (3 if MOODS[mood].mode in ("minor", "dorian") else 4)
 
 
-def test_choruses_are_lifted_over_verses():
-    plan = plan_song(request())
-    lifts = {part.kind: part.lift_db for part in plan.parts if part.lyric}
+def decoded(mp3: bytes) -> np.ndarray:
+    command = [imageio_ffmpeg.get_ffmpeg_exe(), "-v", "error", "-i", "pipe:0", "-f", "f32le", "-ac", "2", "pipe:1"]
+    pcm = subprocess.run(command, input=mp3, capture_output=True, check=True).stdout
+    return np.frombuffer(pcm, np.float32).reshape(-1, 2).T.copy()
 
-    assert 1.5 <= lifts["chorus"] - lifts["verse"] <= 3  # plus the band's own energy: 2-3 LU measured
+
+def test_loudness_is_measured_as_ebur128_measures_it(song):
+    command = [imageio_ffmpeg.get_ffmpeg_exe(), "-nostats", "-i", "pipe:0", "-af", "ebur128=peak=true", "-f", "null", "-"]
+    log = subprocess.run(command, input=song.mp3, capture_output=True, check=True).stderr.decode()
+    summary = log[log.rindex("Summary:"):]
+    integrated = float(re.search(r"I:\s*(-?[\d.]+) LUFS", summary).group(1))
+    true_peak = float(re.search(r"Peak:\s*(-?[\d.]+) dBFS", summary).group(1))
+
+    assert -15 <= integrated <= -13 and true_peak <= -1.0
+    assert loudness(decoded(song.mp3), RATE) == pytest.approx(integrated, abs=0.3)
+
+
+def test_choruses_are_lifted_over_verses():
+    """On a whole song as the composer writes it (verses of several lines, three choruses)."""
+    text = "\n\n".join(f"[{label}]\n" + "\n".join(lines) for label, lines in (
+        ("Verse 1", ("We met in Lisbon in 2015", "At a tiny jazz bar", "You love your dog Biscuit", "And you bake the best cake")),
+        ("Chorus", ("Happy birthday, Aurelia", "One more year of being you", "May every birthday wish come true", "We love you, Aurelia")),
+        ("Verse 2", ("Your laugh lights up every room", "Every word of it is true", "You walk the dog", "And that is us")),
+        ("Chorus", ("Happy birthday, Aurelia", "One more year of being you", "May every birthday wish come true", "We love you, Aurelia")),
+    ))
+    song = render_song(request(text))
+    stereo = decoded(song.mp3)
+
+    def level(kind: str) -> float:
+        spans = [(int(s.start_seconds * RATE), int(s.end_seconds * RATE)) for s in song.sections if s.label.startswith(kind)]
+        return gated_loudness(np.concatenate([block_powers(stereo[:, a:b], RATE) for a, b in spans]))
+
+    assert 2.0 <= level("Chorus") - level("Verse") <= 3.0
 
 
 def test_instrumental_needs_no_lyrics():

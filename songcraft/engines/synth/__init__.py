@@ -24,6 +24,7 @@ from songcraft.providers.audio.base import AudioRequest, LineTiming, SectionTimi
 
 __all__ = ["LANGUAGES", "VOCAL_STYLES", "RenderedSong", "default_vocal_style", "plan_song", "render_song", "request_seed"]
 
+_LIFT_ROUNDS = 3
 _BACKING = (("drums", render_drums), ("bass", render_bass), ("keys", render_keys), ("lead", render_lead))
 
 
@@ -58,10 +59,11 @@ def render_song(
     report(10)
     vocals = render_vocals(plan, sample_rate) if plan.sung else None
     report(40)
-    stereo = mix(_reporting(backing_stems(plan, sample_rate), report, first=40, last=80), vocals, plan, sample_rate)
+    stereo = mix(_reporting(backing_stems(plan, sample_rate), report, first=40, last=80), vocals, sample_rate)
     del vocals
-    lift_choruses(stereo, plan, sample_rate)
-    master(stereo, sample_rate)
+    for _ in range(_LIFT_ROUNDS):  # the limiter flattens loud choruses a little: measure the lift again once mastered
+        lift_choruses(stereo, plan, sample_rate)
+        master(stereo, sample_rate)
     report(85)
     data = encode_mp3(stereo, sample_rate, bitrate_kbps)
     duration = round(stereo.shape[1] / sample_rate, 3)

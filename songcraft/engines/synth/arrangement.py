@@ -154,12 +154,12 @@ def plan_song(request: AudioRequest) -> SongPlan:
         style = replace(style, subdivision=2 * style.subdivision)  # slow songs sing on a finer grid, not drawn out
     diction = diction_of(request)
     sung = not request.instrumental and request.lyrics is not None and bool(request.lyrics.lines)
-    dense = False
+    dense = 0
     if sung:
         body = lyric_parts(request.lyrics.sections, style, diction)
-        if not fits(body, style):
-            dense = True
-            body = lyric_parts(request.lyrics.sections, style, diction, dense=True)
+        while not fits(body, style) and dense < 2:
+            dense += 1
+            body = lyric_parts(request.lyrics.sections, style, diction, dense)
     else:
         body = instrumental_parts(style)
     bpm, parts = fit_length(body, style, bpm)
@@ -201,7 +201,7 @@ def _weights(words: list[Word]) -> list[int]:
     return weights
 
 
-def _melody(plan: SongPlan, rng: np.random.Generator, diction: Diction, dense: bool) -> tuple[MelodyNote, ...]:
+def _melody(plan: SongPlan, rng: np.random.Generator, diction: Diction, dense: int) -> tuple[MelodyNote, ...]:
     def chord_at(beat: float) -> frozenset[int]:
         return plan.chords[min(int(beat // 4), plan.bars - 1)].pitch_classes
 

@@ -186,13 +186,17 @@ def speak_word(text: str, voice: Voice) -> SpokenWord:
         return engine.speak(text)
 
 
-def word_stresses(word: str, voice: Voice) -> tuple[bool, ...]:
-    """One flag per syllable of the word as espeak-ng would say it: True for the stressed one(s)."""
+def phonemes_of(text: str, voice: Voice) -> list[str]:
+    """espeak-ng's phoneme mnemonics for the text in the voice's language, stress marks attached."""
     with _lock:
         engine = _started()
         engine.use(voice)
-        phonemes = engine.phonemes(word)
-    return tuple(p.startswith(_STRESS_MARKS) for p in phonemes if is_vowel(p))
+        return engine.phonemes(text)
+
+
+def word_stresses(word: str, voice: Voice) -> tuple[bool, ...]:
+    """One flag per syllable of the word as espeak-ng would say it: True for the stressed one(s)."""
+    return tuple(p.startswith(_STRESS_MARKS) for p in phonemes_of(word, voice) if is_vowel(p))
 
 
 def phoneme_spelling(respelling: str, voice: Voice) -> str | None:

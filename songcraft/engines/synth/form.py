@@ -16,7 +16,6 @@ from songcraft.providers.errors import ProviderError
 MIN_SECONDS, MAX_SECONDS = 60.0, 240.0
 TAIL_SECONDS = 2.0  # room after the last bar for the final chord to ring out
 _ENERGY = {"intro": 0.45, "verse": 0.75, "pre-chorus": 0.85, "chorus": 1.0, "bridge": 0.7, "interlude": 0.8}
-LIFT_DB = {"chorus": 2.0}  # the whole mix is this much louder in these parts (progression family)
 _HELD_SECONDS = 0.5  # about how long a name's stressed syllable lasts
 
 
@@ -37,10 +36,6 @@ class Part:
     def energy(self) -> float:
         return _ENERGY.get(self.kind, _ENERGY[progression_family(self.kind)])
 
-    @property
-    def lift_db(self) -> float:
-        return LIFT_DB.get(progression_family(self.kind), 0.0) if self.lyric else 0.0
-
 
 def held_slots(per_beat: int, slot_seconds: float) -> int:
     """Slots a name's stressed syllable lasts: about half a second, at least two slots, at most a beat."""
@@ -54,14 +49,16 @@ def slots_needed(words: list[Word], per_beat: int) -> int:
     return syllables + names * (max(2, per_beat) - 1 + 2 * per_beat - 1)  # the longest hold, the longest wait
 
 
-def line_layout(words: list[Word], style: Style, dense: bool = False) -> tuple[int, int]:
+def line_layout(words: list[Word], style: Style, dense: int = 0) -> tuple[int, int]:
     """(bars, melody slots per beat) that fit the line with a beat of rest at the end.
 
-    ``dense`` tries the faster grid first, for songs whose lyrics would otherwise run too long.
+    For songs whose lyrics would otherwise run too long, ``dense`` 1 tries the faster grid first, and
+    ``dense`` 2 half the usual bars as well.
     A line longer than four usual lines gets as many bars as it needs on the fast grid.
     """
     grids = (2 * style.subdivision, style.subdivision) if dense else (style.subdivision, 2 * style.subdivision)
-    for bars in (style.bars_per_line, 2 * style.bars_per_line, 4 * style.bars_per_line):
+    shortest = max(1, style.bars_per_line // 2) if dense > 1 else style.bars_per_line
+    for bars in dict.fromkeys((shortest, style.bars_per_line, 2 * style.bars_per_line, 4 * style.bars_per_line)):
         for per_beat in grids:
             if slots_needed(words, per_beat) <= bars * 4 * per_beat - per_beat:
                 return bars, per_beat
@@ -69,7 +66,7 @@ def line_layout(words: list[Word], style: Style, dense: bool = False) -> tuple[i
     return math.ceil((slots_needed(words, per_beat) + per_beat) / (4 * per_beat)), per_beat
 
 
-def lyric_parts(sections, style: Style, diction: Diction, dense: bool = False) -> list[Part]:
+def lyric_parts(sections, style: Style, diction: Diction, dense: int = 0) -> list[Part]:
     parts = []
     for section in sections:
         lines = tuple(line for line in section.lines if words_of(line, diction))

@@ -2,7 +2,7 @@
 
 While the voice sings, the backing is ducked and its 2-5 kHz band (where consonants live) is cut,
 so the vocal is not masked; the room around the voice is kept small. Choruses are lifted a few LU
-over the verses. Everything runs a chunk at a time, so a mix never holds a song-long temporary
+over the verses, by as much as the mix needs. Everything runs a chunk at a time, so a mix never holds a song-long temporary
 beyond the stereo bus itself.
 """
 from __future__ import annotations
@@ -13,6 +13,8 @@ import numpy as np
 from numpy.lib.stride_tricks import sliding_window_view
 
 from songcraft.engines.synth.arrangement import SongPlan
+from songcraft.engines.synth.encode import block_powers, gated_loudness
+from songcraft.engines.synth.styles import progression_family
 
 _CHUNK = 1 << 18  # samples processed at once
 # (gain, pan from -1 left to +1 right)
@@ -29,6 +31,8 @@ _ENVELOPE_BLOCK_SECONDS = 0.01
 _VOICE_THRESHOLD = 0.01  # block RMS above which the voice counts as singing
 _ATTACK_BLOCKS, _RELEASE_BLOCKS = 4, 20
 _LIFT_RAMP_SECONDS = 0.4
+LIFT_LU = 2.5  # choruses over verses
+_MAX_LIFT_DB = 6.0
 
 
 def _sides(gain: float, pan: float) -> tuple[float, float]:
@@ -64,50 +68,63 @@ def _band_filter(sample_rate: int) -> np.ndarray:
     return (taps * np.blackman(_BAND_TAPS)).astype(np.float32)
 
 
-def _band(stem: np.ndarray, start: int, stop: int, taps: np.ndarray) -> np.ndarray:
-    """The band-passed stem over [start, stop), delay-compensated, from a chunk with margins."""
+def _band(signal: np.ndarray, start: int, stop: int, taps: np.ndarray) -> np.ndarray:
+    """The band-passed signal over [start, stop), delay-compensated, computed from a chunk with margins."""
     margin = len(taps) // 2
-    left, right = max(start - margin, 0), min(stop + margin, len(stem))
-    segment = stem[left:right]
+    left, right = max(start - margin, 0), min(stop + margin, len(signal))
+    segment = signal[left:right]
     size = 1 << int(np.ceil(np.log2(len(segment) + len(taps))))
     full = np.fft.irfft(np.fft.rfft(segment, size) * np.fft.rfft(taps, size), size)
     offset = start - left + margin
     return full[offset : offset + stop - start].astype(np.float32)
 
 
-def mix(backing: Iterable[tuple[str, np.ndarray]], vocals: np.ndarray | None, plan: SongPlan, sample_rate: int) -> np.ndarray:
+def mix(backing: Iterable[tuple[str, np.ndarray]], vocals: np.ndarray | None, sample_rate: int) -> np.ndarray:
     """Sum the named mono backing stems and the vocal into a (2, samples) float32 array.
 
-    Backing stems are consumed one at a time; each is ducked and band-cut where the voice sings.
+    Backing stems are consumed one at a time into the stereo bus; then the bus is ducked and
+    band-cut where the voice sings, and the voice is added.
     """
     stereo = None
-    envelope = None
-    taps = _band_filter(sample_rate)
-    duck, cut = 1 - 10 ** (-DUCK_DB / 20), 1 - 10 ** (-CUT_DB / 20)
     for name, stem in backing:
         if stereo is None:
             stereo = np.zeros((2, len(stem)), np.float32)
-            envelope = voice_envelope(vocals, len(stem), sample_rate)
         gain, pan = _BACKING[name]
         if name == "lead" and vocals is not None:
             gain = _GUIDE_LEAD_GAIN
         left, right = _sides(gain, pan)
         shift = int(_KEYS_WIDTH_SECONDS * sample_rate) if name == "keys" else 0
-        for start in range(0, len(stem), _CHUNK):
-            stop = min(start + _CHUNK, len(stem))
-            singing = _envelope_at(envelope, start, stop, sample_rate)
-            chunk = stem[start:stop] - _band(stem, start, stop, taps) * (cut * singing) if vocals is not None else stem[start:stop]
-            chunk = chunk * (1 - duck * singing)
-            stereo[0, start:stop] += chunk * np.float32(left)
-            stereo[1, start + shift : stop + shift] += chunk[: len(stereo[1, start + shift : stop + shift])] * np.float32(right)
+        _add_scaled(stereo[0], stem, left)
+        _add_scaled(stereo[1, shift:], stem[: len(stem) - shift], right)
         del stem  # let the next stem reuse the memory
     if vocals is not None:
+        _make_room(stereo, voice_envelope(vocals, stereo.shape[1], sample_rate), sample_rate)
         for delay, level in ((0.0, 1.0), *_VOCAL_ROOM):
             shift = int(delay * sample_rate)
             side = VOCAL_GAIN * level * np.cos(np.pi / 4)
             for channel in stereo:
                 _add_scaled(channel[shift:], vocals[: len(vocals) - shift], side)
     return stereo
+
+
+def _make_room(stereo: np.ndarray, envelope: np.ndarray, sample_rate: int) -> None:
+    """In place, a chunk at a time: duck the backing and cut its 2-5 kHz band where the voice sings.
+
+    The band of each chunk is computed from the backing as it was, so the margin the filter reads
+    before the chunk (already processed) is kept aside untouched.
+    """
+    taps = _band_filter(sample_rate)
+    margin = len(taps) // 2
+    duck, cut = 1 - 10 ** (-DUCK_DB / 20), 1 - 10 ** (-CUT_DB / 20)
+    for channel in stereo:
+        before = np.zeros(0, np.float32)
+        for start in range(0, len(channel), _CHUNK):
+            stop = min(start + _CHUNK, len(channel))
+            segment = np.concatenate([before, channel[start : min(stop + margin, len(channel))]])
+            band = _band(segment, len(before), len(before) + stop - start, taps)
+            before = channel[max(stop - margin, 0) : stop].copy()
+            singing = _envelope_at(envelope, start, stop, sample_rate)
+            channel[start:stop] = (channel[start:stop] - band * (cut * singing)) * (1 - duck * singing)
 
 
 def _add_scaled(target: np.ndarray, source: np.ndarray, gain: float) -> None:
@@ -117,17 +134,31 @@ def _add_scaled(target: np.ndarray, source: np.ndarray, gain: float) -> None:
 
 
 def lift_choruses(stereo: np.ndarray, plan: SongPlan, sample_rate: int) -> None:
-    """In place: each part's lift (choruses louder than verses), with short ramps between parts."""
-    if not any(part.lift_db for part in plan.parts):
+    """In place: choruses LIFT_LU louder than verses, as measured on the mix, with short ramps between parts.
+
+    The lift is measured rather than assumed: a chorus of short lines can hold less voice than a busy verse.
+    """
+    spans = {kind: [_span(part, plan, sample_rate) for part in plan.parts if part.lyric and progression_family(part.kind) == kind]
+             for kind in ("chorus", "verse")}
+    if not spans["chorus"] or not spans["verse"]:
+        return
+    chorus, verse = (gated_loudness(np.concatenate([block_powers(stereo[:, a:b], sample_rate) for a, b in spans[kind]]))
+                     for kind in ("chorus", "verse"))
+    gain = 10 ** (min(max(LIFT_LU - (chorus - verse), 0.0), _MAX_LIFT_DB) / 20)
+    if gain < 10 ** (0.2 / 20):
         return
     half = _LIFT_RAMP_SECONDS / 2
     times, gains = [], []
     for part in plan.parts:
         start, stop = float(plan.seconds(part.start_bar * 4)), float(plan.seconds((part.start_bar + part.bars) * 4))
-        gain = 10 ** (part.lift_db / 20)
+        lifted = gain if part.lyric and progression_family(part.kind) == "chorus" else 1.0
         times += [start + half, stop - half]
-        gains += [gain, gain]
+        gains += [lifted, lifted]
     knots = np.array(times) * sample_rate
     for start in range(0, stereo.shape[1], _CHUNK):
         stop = min(start + _CHUNK, stereo.shape[1])
         stereo[:, start:stop] *= np.interp(np.arange(start, stop), knots, gains).astype(np.float32)
+
+
+def _span(part, plan: SongPlan, sample_rate: int) -> tuple[int, int]:
+    return int(plan.seconds(part.start_bar * 4) * sample_rate), int(plan.seconds((part.start_bar + part.bars) * 4) * sample_rate)
