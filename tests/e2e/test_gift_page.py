@@ -110,7 +110,10 @@ def test_gift_page_plays_lights_the_sung_line_and_reads_well_everywhere(app, cli
 
     starts = page_browser.execute_script("return [...document.querySelectorAll('.line')].map(el => Number(el.dataset.start))")
     assert len(starts) == 6 and starts == sorted(starts)
-    page_browser.execute_script("const a = document.getElementById('player'); a.currentTime = arguments[0]; a.play();", starts[3] - 1.2)
+    ends = page_browser.execute_script("return [...document.querySelectorAll('.line')].map(el => Number(el.dataset.end))")
+    # Near the end of line 2, while it is still sung (the synthesizer leaves rests between lines).
+    page_browser.execute_script("const a = document.getElementById('player'); a.currentTime = arguments[0]; a.play();",
+                                max(starts[2], ends[2] - 0.4))
     wait_until(lambda: page_browser.execute_script(CURRENT_LINE) == 2 or None, timeout=10, message="the line before to be lit")
     first_time = page_browser.execute_script("return document.getElementById('player').currentTime")
     wait_until(lambda: page_browser.execute_script(CURRENT_LINE) == 3, timeout=15, message="the highlight to move to the next line")
