@@ -33,6 +33,10 @@ DEV_STORAGE_CREDENTIAL = "minioadmin"  # MinIO's default, used by docker-compose
 
 GENRES = ("pop", "rap", "rock", "acoustic", "jazz", "funk", "country", "electropop", "lo-fi", "synthwave", "ballad")
 MOODS = ("joyful", "romantic", "emotional", "playful", "ironic", "nostalgic", "epic")
+# The languages a song can be in (ISO 639-1 code: English name). The offline synthesizer sings each;
+# which ones the lyrics provider can write is its own `languages`.
+LANGUAGES = {"en": "English", "es": "Spanish", "fr": "French", "de": "German", "it": "Italian", "pt": "Portuguese",
+             "uk": "Ukrainian"}
 # sunoapi.org's current models; each one's field limits are in songcraft/providers/audio/suno_payload.py.
 SUNO_MODELS = ("V4", "V4_5", "V4_5PLUS", "V4_5ALL", "V5", "V5_5")
 
@@ -323,6 +327,8 @@ def load_config(environ: Mapping[str, str] | None = None) -> dict:
         + f"/{callback_secret}",
         "MAX_LYRICS_REWRITES": env.int("MAX_LYRICS_REWRITES", 5),
         "MAX_AUDIO_REGENERATIONS": env.int("MAX_AUDIO_REGENERATIONS", 3),
+        # Lyrics a customer asked to approve are approved automatically after this long without an answer.
+        "LYRICS_APPROVAL_HOURS": env.int("LYRICS_APPROVAL_HOURS", 72, minimum=1),
         "SONG_ARTIST_NAME": env.str("SONG_ARTIST_NAME", "SongCraft"),  # the artist tag (TPE1) of delivered files
         # Pipeline leases (see songcraft/songs/lease.py): a running step without a heartbeat for
         # this long is taken over; a step waiting unclaimed this long (doubling) is sent again.

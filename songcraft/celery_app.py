@@ -24,6 +24,8 @@ BEAT_SCHEDULE = {
     # Resumes songs whose lease lapsed (see songs/recovery.py): with the default 60 s lease, a dead
     # worker's songs run again within 90 s.
     "recover-songs": {"task": "songcraft.songs.recover", "schedule": timedelta(seconds=30)},
+    # Approves the lyrics nobody approved within LYRICS_APPROVAL_HOURS (see songs/approval.py).
+    "approve-overdue-lyrics": {"task": "songcraft.songs.approve_overdue", "schedule": crontab(minute="*/5")},
     "redeliver-outbox-emails": {"task": "songcraft.email.redeliver_unsent", "schedule": crontab(minute="*/5")},
     "reveal-due-gifts": {"task": "songcraft.gifts.reveal_due", "schedule": crontab(minute="*")},
     "sweep-file-deletions": {"task": "songcraft.files.sweep_deletions", "schedule": crontab(minute="*/10")},

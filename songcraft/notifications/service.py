@@ -23,6 +23,8 @@ SUBJECTS = {
     "account_exists": "You already have a SongCraft account",
     "order_paid": "Thank you! Your SongCraft order is confirmed",
     "song_ready": "Your song “{title}” is ready",
+    "lyrics_review": "Your lyrics for “{title}” are ready to review",
+    "lyrics_approved_automatically": "We went ahead with the lyrics of “{title}”",
     "song_failed": "We hit a problem with your song “{title}”",
     "admin_alert": "SongCraft alert: {kind}",
     "gift_reveal": "{sender} made you a song: “{title}”",

@@ -7,8 +7,9 @@ from datetime import datetime, timedelta
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, backref, column_property, mapped_column, relationship
 
-from config import GENRES, MOODS
+from config import GENRES, LANGUAGES, MOODS
 from songcraft.common.db import IdMixin, TimestampMixin, UTCDateTime, utcnow
+from songcraft.engines.synth import VOCAL_STYLES
 from songcraft.errors import Conflict
 from songcraft.extensions import db
 from songcraft.files.models import Image
@@ -24,7 +25,7 @@ STEP_STATUS = {
     "render_video": ("generating_video", "generating_video"),
     "deliver": (None, "completed"),
 }
-WAITING_FOR = ("photos",)
+WAITING_FOR = ("approval", "photos")
 STATUSES = ("queued", "generating_lyrics", "lyrics_ready", "generating_audio", "audio_ready", "generating_video", "completed", "failed")
 VIDEO_FORMATS = ("16:9", "9:16")
 
@@ -45,10 +46,17 @@ class Song(IdMixin, TimestampMixin, db.Model):
     mood: Mapped[str] = mapped_column(sa.String(20), nullable=False)
     story: Mapped[str] = mapped_column(sa.Text, nullable=False)
     language: Mapped[str] = mapped_column(sa.String(8), default="en", nullable=False)
+    vocal_style: Mapped[str | None] = mapped_column(sa.String(10))  # None for instrumentals
+    name_pronunciation: Mapped[str | None] = mapped_column(sa.String(60))  # e.g. "ow-REL-ya"
     instrumental: Mapped[bool] = mapped_column(sa.Boolean, default=False, nullable=False)
     video_format: Mapped[str] = mapped_column(sa.String(5), default="16:9", nullable=False)
     lyrics: Mapped[str | None] = mapped_column(sa.Text)
     lyrics_rewrites: Mapped[int] = mapped_column(sa.Integer, default=0, nullable=False)
+    # The customer reviews the lyrics before the music is made (songs/approval.py). While they have
+    # not approved them, the run stops at the approval gate: after the lyrics, before compose_audio.
+    approve_lyrics: Mapped[bool] = mapped_column(sa.Boolean, default=False, server_default=sa.false(), nullable=False)
+    lyrics_approved_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    approval_due_at: Mapped[datetime | None] = mapped_column(UTCDateTime, index=True)  # approved automatically then
     audio_regenerations: Mapped[int] = mapped_column(sa.Integer, default=0, server_default="0", nullable=False)
     status: Mapped[str] = mapped_column(sa.String(20), default="queued", nullable=False)
     progress: Mapped[int] = mapped_column(sa.Integer, default=0, nullable=False)
@@ -81,14 +89,43 @@ class Song(IdMixin, TimestampMixin, db.Model):
         sa.CheckConstraint(f"status IN {STATUSES}", name="status"),
         sa.CheckConstraint(f"genre IN {GENRES}", name="genre"),
         sa.CheckConstraint(f"mood IN {MOODS}", name="mood"),
+        sa.CheckConstraint(f"language IN {tuple(LANGUAGES)}", name="language"),
+        sa.CheckConstraint(f"vocal_style IN {VOCAL_STYLES}", name="vocal_style"),
         sa.CheckConstraint("progress BETWEEN 0 AND 100", name="progress"),
         sa.Index("ix_songs_status_updated", "status", "updated_at"),
     )
 
     @property
     def is_busy(self) -> bool:
-        """Steps are planned and the song has not failed: a run is under way."""
-        return bool(self.plan) and self.status != "failed"
+        """Steps may run and the song has not failed: a run is under way."""
+        return bool(self.runnable_plan) and self.status != "failed"
+
+    @property
+    def approval_pending(self) -> bool:
+        """The customer asked to approve the lyrics and has not yet: no music is made until they do."""
+        return bool(self.approve_lyrics) and self.lyrics_approved_at is None
+
+    @property
+    def runnable_plan(self) -> list[str]:
+        """The planned steps that may run now: all of them, or those before the music while the
+        lyrics await approval. The rest stay planned (`remaining_steps` shows them)."""
+        plan = self.plan or []  # None on a new song until it is flushed
+        if self.approval_pending and "compose_audio" in plan:
+            return plan[: plan.index("compose_audio")]
+        return list(plan)
+
+    @property
+    def at_approval_gate(self) -> bool:
+        """Stopped at `lyrics_ready` for the customer's approval: steps are planned and none may run."""
+        return bool(self.plan) and not self.runnable_plan and self.status != "failed"
+
+    @property
+    def awaiting_approval(self) -> bool:
+        """The lyrics are there to review and the music waits for the customer's approval (also while
+        a rewrite they asked for is being written). Whether lyrics exist is told by the status and the
+        rewrite count, so a list need not load the lyrics themselves."""
+        has_lyrics = self.lyrics_rewrites > 0 or self.status not in ("queued", "generating_lyrics")
+        return self.approval_pending and "compose_audio" in (self.plan or []) and self.status != "failed" and has_lyrics
 
     @property
     def selected_take(self) -> "Take | None":
@@ -105,8 +142,11 @@ class Song(IdMixin, TimestampMixin, db.Model):
 
     @property
     def waiting_for(self) -> str | None:
-        """What the song waits for from its customer: "photos" while a video song has neither its
-        video nor a photo to make it from; None when nothing is asked of them."""
+        """What the song waits for from its customer: "approval" of the lyrics at the approval gate;
+        "photos" while a video song has neither its video nor a photo to make it from; None when
+        nothing is asked of them."""
+        if self.at_approval_gate:
+            return "approval"
         return "photos" if self.lacks_photos else None
 
     def start(self, steps: list[str], claim_by: datetime) -> None:
@@ -116,11 +156,12 @@ class Song(IdMixin, TimestampMixin, db.Model):
         if self.order.status not in ("paid", "fulfilled"):
             raise Conflict(f"The order for this song is {self.order.status}.")
         self.plan, self.status, self.error, self.recoveries, self.requeues = list(steps), "queued", None, 0, 0
+        self.approval_due_at = None  # the run leaves the approval gate (a rewrite comes back to it)
         self.wait_for_claim(claim_by)
         self.started_at = self.started_at or utcnow()
 
     def is_due(self, step: str) -> bool:
-        return self.status != "failed" and self.plan[:1] == [step]
+        return self.status != "failed" and self.runnable_plan[:1] == [step]
 
     def claim_step(self, step: str, holder: str, now: datetime, lease: timedelta) -> bool:
         """Give `step` to execution `holder` for `lease`; False when the step is not due (a failed
@@ -141,8 +182,15 @@ class Song(IdMixin, TimestampMixin, db.Model):
         return self.is_due(step) and self.lease_holder == holder
 
     def wait_for_claim(self, claim_by: datetime) -> None:
-        """No execution holds the next step: it waits in its queue until a worker claims it, by `claim_by`."""
-        self.lease_holder, self.lease_expires_at = None, claim_by if self.plan else None
+        """No execution holds the next step: it waits in its queue until a worker claims it, by
+        `claim_by`. At the approval gate nothing waits for a worker, so the sweep has nothing to watch."""
+        self.lease_holder, self.lease_expires_at = None, claim_by if self.runnable_plan else None
+
+    def approve(self, now: datetime, claim_by: datetime) -> None:
+        """The customer (or the approval deadline) approves the lyrics: the planned music steps may run,
+        to be claimed by `claim_by`. Callers check `at_approval_gate` first."""
+        self.lyrics_approved_at, self.approval_due_at = now, None
+        self.wait_for_claim(claim_by)
 
     def finish_step(self, step: str, progress: int, claim_by: datetime) -> None:
         """`step` is done: the next one waits to be claimed by `claim_by`."""
@@ -156,7 +204,7 @@ class Song(IdMixin, TimestampMixin, db.Model):
     def fail(self, message: str) -> None:
         """Stop the run; the plan is kept, so a retry resumes at the failed step."""
         self.status, self.error = "failed", message[:2000]
-        self.lease_holder = self.lease_expires_at = None
+        self.lease_holder = self.lease_expires_at = self.approval_due_at = None
 
 
 class Take(IdMixin, TimestampMixin, db.Model):

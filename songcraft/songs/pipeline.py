@@ -8,7 +8,9 @@ side never imports them. The song's `plan` holds the steps still to run, so a cr
 failed run resumes from exactly where it stopped.
 
 A run has one chain: `start` sends it once the transaction that planned the run commits, and
-each step's task sends the next when it ends. Only the recovery sweep sends a song's chain again,
+each step's task sends the next when it ends. A song whose customer approves its lyrics stops at
+the approval gate (after the lyrics, before compose_audio): its chain ends there, the rest of the
+plan stays planned, and `go_on_after_approval` sends it once the lyrics are approved. Only the recovery sweep sends a song's chain again,
 when its lease has lapsed; a copy that meets a live lease, or a step already done, stands back,
 so two chains of a song collapse into one at their first claim.
 """
@@ -44,8 +46,17 @@ def start(song, steps: list[str]) -> None:
     dispatch(song)
 
 
+def go_on_after_approval(song) -> None:
+    """The lyrics are approved: the song's planned steps go on from compose_audio once the caller commits."""
+    now = utcnow()
+    song.approve(now, claim_by=LeaseTerms.current().claim_by(now))
+    dispatch(song)
+
+
 def dispatch(song) -> None:
-    """Send the song's planned steps as one chain, once the caller's transaction commits."""
+    """Send the song's planned steps that may run now as one chain, once the caller's transaction commits."""
     celery = current_app.extensions["celery"]
     song_id = str(song.id)
-    after_commit(db.session, chain(*(celery.signature(task_name(step), args=(song_id,), immutable=True) for step in song.plan)))
+    steps = song.runnable_plan
+    if steps:
+        after_commit(db.session, chain(*(celery.signature(task_name(step), args=(song_id,), immutable=True) for step in steps)))

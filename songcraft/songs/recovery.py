@@ -8,6 +8,9 @@ It looks only at the database, so it works whatever broker carries the messages:
 - a step that no worker claimed within SONG_REQUEUE_MINUTES (a message lost with a dead worker
   or a broker outage, or only a long queue) is sent again, each time waiting twice as long. A
   duplicate is harmless: the first copy claims the step, the others find it held or done.
+
+A song at the lyrics approval gate (songs/approval.py) has no lease deadline, so the sweep never
+sees it: it waits for its customer, not for a worker.
 """
 from __future__ import annotations
 

@@ -14,7 +14,8 @@ from songcraft.common.pagination import SelectPage
 from songcraft.common.schemas import ErrorSchema
 from songcraft.errors import NotFound
 from songcraft.extensions import limiter
-from songcraft.songs import schemas, service
+from songcraft.songs import approval, schemas, service
+from songcraft.songs.options import song_options
 
 blp = Blueprint("songs", __name__, url_prefix="/api/v1/songs", description="Songs and their generation")
 
@@ -43,6 +44,13 @@ class Songs(MethodView):
     def post(self, data):
         """Describe the song for a paid order and start making it"""
         return service.create_song(current_user, data)
+
+
+@blp.route("/options", methods=["GET"])
+@blp.response(200, schemas.SongOptionsSchema)
+def options():
+    """What a song can be with the configured providers: genres, moods, languages, voices and products (public)"""
+    return song_options()
 
 
 @blp.route("/<uuid:song_id>")
@@ -100,6 +108,8 @@ _start_action("generate-lyrics", service.regenerate_lyrics, "Write new lyrics (a
               "or no rewrites left, or the order was refunded")
 _start_action("generate-audio", service.generate_audio, "Compose the audio from the current lyrics, then deliver",
               "or no lyrics yet, or no compositions left")
+_start_action("approve", approval.approve, "Approve the lyrics: the music is made from them, then the song is delivered",
+              "or not awaiting approval: ordered without it, already approved, or the lyrics are being written")
 _start_action("generate-video", service.generate_video, "Render the video from your photos and the song, then deliver",
               "or not a video order, no audio, no photos")
 

@@ -1,14 +1,31 @@
-from marshmallow import Schema, ValidationError, fields, validate, validates_schema
+import re
+
+from marshmallow import Schema, ValidationError, fields, post_load, validate, validates_schema
 from sqlalchemy.orm import defer, joinedload
 
-from config import GENRES, MOODS
+from config import GENRES, LANGUAGES, MOODS
 from songcraft.common.fast_dump import FastDumpSchema
 from songcraft.common.schemas import choice
 from songcraft.common.text import MultiLine, SingleLine
+from songcraft.engines.synth import VOCAL_STYLES, default_vocal_style
+from songcraft.orders.schemas import ProductSchema
 from songcraft.songs import service
 from songcraft.songs.models import STATUSES, STEPS, VIDEO_FORMATS, WAITING_FOR, Song, Take
+from songcraft.songs.options import why_lyrics_cannot_be_written
 
-LANGUAGES = ("en",)
+_SPOKEN_WORD = re.compile(r"[^\W\d_]+(?:-[^\W\d_]+)*")  # letters, syllables joined by single hyphens
+
+
+def pronunciation(value: str) -> None:
+    """Syllables of letters joined by hyphens (words by single spaces), each in lower case or, when
+    stressed, in capitals: "ow-REL-ya"."""
+    words = value.split(" ")
+    if not all(_SPOKEN_WORD.fullmatch(word) for word in words):
+        raise ValidationError("Use letters only, with a hyphen between syllables, e.g. ow-REL-ya.")
+    for syllable in (part for word in words for part in word.split("-")):
+        if any(c.isupper() for c in syllable) and any(c.islower() for c in syllable):
+            raise ValidationError(f"Write each syllable in lower case, and the stressed one in capitals "
+                                  f"(e.g. ow-REL-ya), not “{syllable}”.")
 
 
 class SongCreateSchema(Schema):
@@ -19,15 +36,55 @@ class SongCreateSchema(Schema):
     mood = fields.String(required=True, validate=validate.OneOf(MOODS))
     story = MultiLine(required=True, validate=validate.Length(min=10, max=2000))
     title = SingleLine(validate=validate.Length(min=1, max=100))
-    language = fields.String(load_default="en", validate=validate.OneOf(LANGUAGES))
+    language = fields.String(load_default="en", validate=validate.OneOf(tuple(LANGUAGES)), metadata={
+        "description": "The language of the lyrics. Languages the configured lyrics writer cannot write (see "
+                       "`GET /songs/options`: `custom_lyrics_only`) need `custom_lyrics`, else 422.",
+        "example": "es",
+    })
     custom_lyrics = MultiLine(validate=validate.Length(min=20, max=5000))
     instrumental = fields.Boolean(load_default=False)
     video_format = fields.String(load_default="16:9", validate=validate.OneOf(VIDEO_FORMATS))
+    vocal_style = fields.String(validate=validate.OneOf(VOCAL_STYLES), metadata={
+        "description": "Who sings. Default: the genre's voice (`GET /songs/options` lists each genre's). "
+                       "Not for instrumental songs.",
+        "example": "duet",
+    })
+    name_pronunciation = SingleLine(validate=[validate.Length(min=1, max=60), pronunciation], metadata={
+        "description": "How the recipient's name is said, for the lyrics writer and the singer: letters, a hyphen "
+                       "between syllables, the stressed syllable in capitals.",
+        "example": "ow-REL-ya",
+    })
+    approve_lyrics = fields.Boolean(load_default=False, metadata={
+        "description": "Review the lyrics before the music is made: the song stops at `lyrics_ready` with "
+                       "`awaiting_approval` until `POST /songs/{id}/approve`, or until it is approved automatically "
+                       "after LYRICS_APPROVAL_HOURS (72 by default). Not with `custom_lyrics` or `instrumental`.",
+        "example": True,
+    })
 
     @validates_schema
     def _lyrics_or_instrumental(self, data, **kwargs):
         if data.get("instrumental") and data.get("custom_lyrics"):
             raise ValidationError("An instrumental song cannot have lyrics.", field_name="custom_lyrics")
+
+    @validates_schema
+    def _voice_and_approval_need_written_lyrics(self, data, **kwargs):
+        if data.get("instrumental") and data.get("vocal_style"):
+            raise ValidationError("An instrumental song has no singer.", field_name="vocal_style")
+        if data.get("approve_lyrics") and (data.get("instrumental") or data.get("custom_lyrics")):
+            raise ValidationError("Only lyrics we write wait for your approval: custom lyrics and instrumental songs "
+                                  "go straight to the music.", field_name="approve_lyrics")
+
+    @validates_schema
+    def _language_can_be_written(self, data, **kwargs):
+        reason = None if data.get("instrumental") or data.get("custom_lyrics") else why_lyrics_cannot_be_written(data["language"])
+        if reason:
+            raise ValidationError(reason, field_name="language")
+
+    @post_load
+    def _voice_of_the_genre(self, data, **kwargs):
+        if not data["instrumental"]:
+            data.setdefault("vocal_style", default_vocal_style(data["genre"]))
+        return data
 
 
 class TakeSchema(Schema):
@@ -45,7 +102,8 @@ class SongSchema(FastDumpSchema):
     progress = fields.Integer()
     waiting_for = fields.String(allow_none=True, metadata={
         "enum": [*WAITING_FOR, None],
-        "description": "What the song waits for from you: `photos` while a video song has no photo to make its video "
+        "description": "What the song waits for from you: `approval` of its lyrics (`POST /songs/{id}/approve`), "
+                       "or `photos` while a video song has no photo to make its video "
                        "from (upload them; once the song is completed, `generate-video` renders). null when nothing is asked of you.",
     })
     remaining_steps = fields.List(fields.String(metadata={"enum": list(STEPS)}), attribute="plan", metadata={
@@ -57,11 +115,20 @@ class SongSchema(FastDumpSchema):
     genre = fields.String(metadata={"enum": list(GENRES)})
     mood = fields.String(metadata={"enum": list(MOODS)})
     story = fields.String()
-    language = fields.String()
+    language = fields.String(metadata={"enum": list(LANGUAGES)})
     instrumental = fields.Boolean()
     video_format = fields.String(metadata={"enum": list(VIDEO_FORMATS)})
+    vocal_style = fields.String(allow_none=True, metadata={"enum": [*VOCAL_STYLES, None], "description": "null for instrumentals"})
+    name_pronunciation = fields.String(allow_none=True, metadata={"example": "ow-REL-ya"})
     lyrics = fields.String(allow_none=True)
     lyrics_rewrites = fields.Integer()
+    approve_lyrics = fields.Boolean(metadata={"description": "Whether you review the lyrics before the music is made"})
+    awaiting_approval = fields.Boolean(metadata={
+        "description": "The lyrics are there to review and the music waits for your approval (also while a rewrite "
+                       "you asked for is written). `waiting_for` is `approval` once they can be approved."})
+    approval_due_at = fields.DateTime(allow_none=True, metadata={
+        "description": "While `waiting_for` is `approval`: when the lyrics will be approved for you if you do not act"})
+    lyrics_approved_at = fields.DateTime(allow_none=True)
     audio_url = fields.Function(service.audio_url, allow_none=True, metadata={"description": "Signed, time-limited"})
     video_url = fields.Function(service.video_url, allow_none=True, metadata={"description": "Signed, time-limited"})
     duration_seconds = fields.Float(allow_none=True)
@@ -101,3 +168,29 @@ class LyricsSchema(Schema):
 
 class CallbackResultSchema(Schema):
     status = fields.String(metadata={"description": "received, or ignored (unknown task or unreadable body)"})
+
+
+class GenreOptionSchema(Schema):
+    id = fields.String(metadata={"enum": list(GENRES)})
+    default_vocal_style = fields.String(metadata={"enum": list(VOCAL_STYLES), "description": "The voice when none is chosen"})
+
+
+class LanguageOptionSchema(Schema):
+    code = fields.String(metadata={"enum": list(LANGUAGES), "example": "es"})
+    name = fields.String(metadata={"example": "Spanish"})
+    custom_lyrics_only = fields.Boolean(metadata={
+        "description": "The configured lyrics writer cannot write this language: a song in it needs `custom_lyrics` "
+                       "(or is instrumental)."})
+
+
+class VocalStyleOptionSchema(Schema):
+    id = fields.String(metadata={"enum": list(VOCAL_STYLES)})
+    name = fields.String(metadata={"example": "Duet: a female and a male voice"})
+
+
+class SongOptionsSchema(Schema):
+    genres = fields.List(fields.Nested(GenreOptionSchema))
+    moods = fields.List(fields.String(metadata={"enum": list(MOODS)}))
+    languages = fields.List(fields.Nested(LanguageOptionSchema))
+    vocal_styles = fields.List(fields.Nested(VocalStyleOptionSchema))
+    products = fields.List(fields.Nested(ProductSchema))

@@ -20,10 +20,12 @@ from songcraft.providers.audio.base import AcceptsCallbacks
 from songcraft.providers.errors import ProviderError
 from songcraft.songs import pipeline, storage_keys
 from songcraft.songs.models import Song
+from songcraft.songs.options import why_lyrics_cannot_be_written
 
 log = logging.getLogger(__name__)
 
-BRIEF_FIELDS = ("recipient_name", "occasion", "genre", "mood", "story", "title", "language", "instrumental", "video_format")
+BRIEF_FIELDS = ("recipient_name", "occasion", "genre", "mood", "story", "title", "language", "instrumental", "video_format",
+                "vocal_style", "name_pronunciation", "approve_lyrics")
 
 
 def storage():
@@ -75,7 +77,12 @@ def regenerate_lyrics(user: User, song_id: uuid.UUID) -> Song:
         raise Conflict("An instrumental song has no lyrics to write.")
     if song.lyrics_rewrites >= current_app.config["MAX_LYRICS_REWRITES"]:
         raise Conflict(f"This song has used all {current_app.config['MAX_LYRICS_REWRITES']} lyrics rewrites.")
-    pipeline.start(song, ["write_lyrics"])
+    unwritable = why_lyrics_cannot_be_written(song.language)
+    if unwritable:
+        raise Conflict(unwritable)
+    # Lyrics awaiting approval keep the music planned after them: the rewrite comes back to the gate.
+    music = [step for step in song.plan if step != "write_lyrics"] if song.approval_pending else []
+    pipeline.start(song, ["write_lyrics", *music])
     song.lyrics_rewrites += 1
     db.session.commit()
     return song
@@ -96,6 +103,8 @@ def generate_audio(user: User, song_id: uuid.UUID) -> Song:
     song = get_user_song(user, song_id, for_update=True)
     if not song.lyrics and not song.instrumental:
         raise Conflict("Write or generate lyrics first.")
+    if song.approval_pending:
+        raise Conflict("The lyrics wait for your approval: approve them (POST /songs/{id}/approve) and the music is made.")
     if song.audio_regenerations >= current_app.config["MAX_AUDIO_REGENERATIONS"]:
         raise Conflict(f"This song has used all {current_app.config['MAX_AUDIO_REGENERATIONS']} new compositions.")
     pipeline.start(song, pipeline.full_plan(song, first="compose_audio"))

@@ -26,6 +26,7 @@ from songcraft.providers.audio.base import AcceptsCallbacks, AudioRequest, Audio
 from songcraft.providers.lyrics.base import Lyrics, SongBrief
 from songcraft.providers.video import Caption, render_video
 from songcraft.songs import storage_keys
+from songcraft.songs.approval import ask_for_review
 from songcraft.songs.lease import Lease
 from songcraft.songs.models import Song, Take
 from songcraft.songs.signals import song_completed
@@ -48,7 +49,8 @@ def _storage():
 
 def _lyrics_brief(song: Song) -> SongBrief:
     return SongBrief(recipient_name=song.recipient_name, occasion=song.occasion, genre=song.genre, mood=song.mood,
-                     story=song.story, title=song.title, language=song.language, seed=song.lyrics_rewrites)
+                     story=song.story, title=song.title, language=song.language, seed=song.lyrics_rewrites,
+                     name_pronunciation=song.name_pronunciation or "", vocal_style=song.vocal_style)
 
 
 def _write_lyrics(brief: SongBrief, lease: Lease) -> Lyrics:
@@ -56,7 +58,10 @@ def _write_lyrics(brief: SongBrief, lease: Lease) -> Lyrics:
 
 
 def _store_lyrics(song: Song, lyrics: Lyrics) -> list[str]:
+    """Store the lyrics; a customer who approves them is asked to (the run then stops at the approval gate)."""
     song.lyrics, song.title = lyrics.as_text(), song.title or lyrics.title
+    if song.approval_pending:
+        ask_for_review(song)
     return []
 
 
@@ -83,8 +88,8 @@ def _composition(song: Song) -> Composition:
         title=title,
         lyrics=None if song.instrumental else Lyrics.from_text(title, song.lyrics or ""),
         genre=song.genre, mood=song.mood, instrumental=song.instrumental, seed=song.lyrics_rewrites,
-        callback_url=current_app.config.get("SUNO_CALLBACK_URL"),
-        language=song.language, recipient_name=song.recipient_name,  # the name is sung whole, on a long note
+        callback_url=current_app.config.get("SUNO_CALLBACK_URL"), vocal_style=song.vocal_style, language=song.language,
+        recipient_name=song.recipient_name, name_pronunciation=song.name_pronunciation or "",
     )
     same_provider = song.audio_provider == current_app.extensions["audio_provider"].name
     return Composition(request, song.audio_job_id if same_provider else None, storage_keys.song_prefix(song))

@@ -14,7 +14,7 @@ from celery import shared_task
 from celery.exceptions import SoftTimeLimitExceeded
 
 from songcraft.providers.errors import ProviderError, TransientProviderError
-from songcraft.songs import pipeline, runner
+from songcraft.songs import approval, pipeline, runner
 from songcraft.songs.lease import LeaseLost, new_holder
 from songcraft.songs.recovery import recover_songs
 from songcraft.songs.steps import STEPS
@@ -65,3 +65,9 @@ STEP_TASKS = {step: _step_task(step) for step in STEPS}
 def recover() -> dict:
     """The recovery sweep (see songs/recovery.py)."""
     return recover_songs()
+
+
+@shared_task(name="songcraft.songs.approve_overdue", soft_time_limit=60, time_limit=90)
+def approve_overdue() -> int:
+    """The lyrics approval deadline (see songs/approval.py)."""
+    return approval.approve_overdue()

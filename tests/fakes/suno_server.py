@@ -4,7 +4,8 @@ Routes (all but ``/files`` demand ``Authorization: Bearer <api_key>``, else code
 
 * ``POST /api/v1/generate`` checks the body as Suno documents it — ``callBackUrl`` present, a
   current model, ``style``/``title`` (and ``prompt`` unless instrumental) in custom mode, each
-  within the model's length limit (413) — and charges ``credits_per_song`` (code 429 when short);
+  within the model's length limit (413), ``vocalGender`` if given ``m`` or ``f`` — and charges
+  ``credits_per_song`` (code 429 when short);
 * ``GET /api/v1/generate/record-info?taskId=`` walks the task through a scripted status
   sequence, one status per poll, repeating the last one (so ``("PENDING",)`` never finishes);
 * ``POST /api/v1/generate/get-timestamped-lyrics`` answers ``alignedWords`` for a take: the
@@ -49,6 +50,8 @@ DOCUMENTED_LIMITS = {
     "V4": (3000, 200, 80), "V4_5": (5000, 1000, 100), "V4_5PLUS": (5000, 1000, 100),
     "V4_5ALL": (5000, 1000, 80), "V5": (5000, 1000, 100), "V5_5": (5000, 1000, 100),
 }
+# The documented values of the optional vocalGender: m (male), f (female).
+DOCUMENTED_VOCAL_GENDERS = ("m", "f")
 # The documented body codes, with messages in the API's style.
 MESSAGES = {
     400: "Invalid parameters", 401: "You do not have access permissions", 404: "Request method or path error",
@@ -217,6 +220,8 @@ class FakeSuno(LoopbackServer):
             return 400, None, f"Invalid model: {model}"
         if not isinstance(payload.get("customMode"), bool) or not isinstance(payload.get("instrumental"), bool):
             return 400, None, "customMode and instrumental are required."
+        if "vocalGender" in payload and payload["vocalGender"] not in DOCUMENTED_VOCAL_GENDERS:
+            return 400, None, f"vocalGender must be one of {', '.join(DOCUMENTED_VOCAL_GENDERS)}."
         prompt_limit, style_limit, title_limit = DOCUMENTED_LIMITS[model]
         if payload["customMode"]:
             required = ("style", "title") if payload["instrumental"] else ("style", "title", "prompt")

@@ -9,6 +9,7 @@ import openai
 import pytest
 import requests
 
+from config import LANGUAGES
 from songcraft.providers.errors import ProviderAccountError, ProviderError, TransientProviderError
 from songcraft.providers.lyrics.base import SongBrief
 from songcraft.providers.lyrics.openai import MAX_TITLE_CHARS, OpenAILyricsProvider
@@ -83,6 +84,26 @@ def test_request_carries_key_model_schema_and_brief(fake, provider):
     [system, user] = body["messages"]
     assert system["role"] == "system" and "harmful" in system["content"]
     assert "Maria" in user["content"] and "40th birthday" in user["content"] and "burnt toast" in user["content"]
+
+
+@pytest.mark.parametrize(("code", "name"), [("es", "Spanish"), ("uk", "Ukrainian"), ("en", "English")])
+def test_the_prompt_asks_for_the_songs_language(fake, provider, code, name):
+    provider.write(brief(language=code))
+
+    [system, user] = fake.completion_requests()[0].json()["messages"]
+    assert f"Language: {name} (ISO code {code}). Write every line, title included, in {name}." in user["content"]
+    assert "requested language" in system["content"]
+
+
+def test_the_prompt_carries_the_names_pronunciation_and_the_voice(fake, provider):
+    provider.write(brief(recipient_name="Aurelia", name_pronunciation="ow-REL-ya", vocal_style="duet"))
+
+    user = fake.completion_requests()[0].json()["messages"][1]["content"]
+    assert "The name is pronounced ow-REL-ya" in user and "a duet of a female and a male singer" in user
+
+
+def test_every_song_language_can_be_written():
+    assert OpenAILyricsProvider.languages == tuple(LANGUAGES)
 
 
 def test_customer_title_wins_over_the_models(fake, provider):

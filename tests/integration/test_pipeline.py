@@ -64,7 +64,7 @@ def run_step_in_thread(app, step, song_id) -> tuple[threading.Thread, list]:
 class HeldLyrics:
     """A lyrics provider whose call lasts until the test lets it answer."""
 
-    name = "held"
+    name, languages = "held", ("en",)
 
     def __init__(self):
         self.called, self.answer = threading.Event(), threading.Event()
@@ -284,7 +284,7 @@ def test_a_video_song_says_it_waits_for_photos_until_it_has_some(client, app, ma
 
 def test_the_openapi_document_describes_waiting_for_and_the_remaining_steps(client):
     schema = client.get("/api/openapi.json").json["components"]["schemas"]["Song"]["properties"]
-    assert schema["waiting_for"]["enum"] == ["photos", None] and schema["waiting_for"]["nullable"] is True
+    assert schema["waiting_for"]["enum"] == ["approval", "photos", None] and schema["waiting_for"]["nullable"] is True
     assert schema["remaining_steps"]["items"]["enum"] == ["write_lyrics", "compose_audio", "render_video", "deliver"]
 
 

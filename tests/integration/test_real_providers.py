@@ -212,3 +212,61 @@ def test_provider_rows_for_the_cli_say_what_an_operator_must_fix(fresh):
     assert not suno_row.check.ok and "Suno refused SUNO_API_KEY" in suno_row.check.detail and SUNO_KEY not in suno_row.check.detail
     assert openai_row.check.ok
     assert "audio     suno" in printed and "FAILED" in printed
+
+
+# --- Lyrics approval, voice and language with the real providers --------------------------------
+
+
+def wait_for_approval(stack: Stack, account: Account, song_id: str) -> dict:
+    def waiting():
+        song = account.client.get(f"{SONGS}/{song_id}", headers=account.headers).json
+        if song["status"] == "failed":
+            pytest.fail(f"song failed: {song['error']}")
+        return song if song["waiting_for"] == "approval" else None
+
+    return wait_until(waiting, timeout=60, interval=0.2, message=f"song {song_id} to wait for approval")
+
+
+def test_suno_gets_no_request_until_the_lyrics_are_approved(fresh, mailbox):
+    stack = fresh
+    customer = stack.account()
+    song_id = stack.start_song(customer, approve_lyrics=True, vocal_style="male")
+
+    waiting = wait_for_approval(stack, customer, song_id)
+    assert waiting["lyrics"] and waiting["awaiting_approval"] and len(stack.openai.completion_requests()) == 1
+    celery_app = stack.app.extensions["celery"]
+    assert celery_app.send_task("songcraft.songs.recover").get(timeout=30) == {"resumed": 0, "requeued": 0, "failed": 0}
+    assert celery_app.send_task("songcraft.songs.approve_overdue").get(timeout=30) == 0
+    wait_until(lambda: any("ready to review" in m["Subject"] for m in mailbox.to(customer.email)), timeout=30,
+               message="the review email")
+    assert stack.suno.requests == []  # not a single call: no job, no poll, no credit check
+
+    assert customer.client.post(f"{SONGS}/{song_id}/approve", headers=customer.headers).status_code == 202
+    done = wait_for_song(customer.client, customer, song_id, timeout=90)
+    [generate] = stack.suno.requests_to(GENERATE_PATH)
+    assert generate.json()["vocalGender"] == "m" and generate.json()["prompt"] == waiting["lyrics"]
+    assert len(done["takes"]) == 2
+
+
+def test_a_duet_in_spanish_is_written_in_spanish_and_asked_of_suno_as_a_duet(fresh):
+    stack = fresh
+    customer = stack.account()
+    song_id = stack.start_song(customer, language="es", vocal_style="duet", recipient_name="Aurelia",
+                               name_pronunciation="ow-REL-ya")
+
+    done = wait_for_song(customer.client, customer, song_id, timeout=90)
+
+    [completion] = stack.openai.completion_requests()
+    user_prompt = completion.json()["messages"][1]["content"]
+    assert "Write every line, title included, in Spanish." in user_prompt
+    assert "ow-REL-ya" in user_prompt and "a duet of a female and a male singer" in user_prompt
+    [generate] = stack.suno.requests_to(GENERATE_PATH)
+    assert "vocalGender" not in generate.json() and generate.json()["style"].startswith("duet, male and female vocals")
+    assert generate.json()["prompt"] == done["lyrics"]  # as written
+    assert (done["language"], done["vocal_style"], done["name_pronunciation"]) == ("es", "duet", "ow-REL-ya")
+
+
+def test_with_openai_every_language_can_be_written_for_the_customer(fresh):
+    languages = fresh.client.get(f"{SONGS}/options").json["languages"]
+    assert [language["code"] for language in languages if language["custom_lyrics_only"]] == []
+    assert len(languages) == 7

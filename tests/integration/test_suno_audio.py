@@ -1,6 +1,8 @@
 """SunoAudioProvider against a strict loopback fake of sunoapi.org that serves real MP3 takes."""
 from __future__ import annotations
 
+import dataclasses
+
 import pytest
 import requests
 
@@ -150,6 +152,34 @@ def test_fields_are_cut_to_the_models_limits_so_the_strict_fake_accepts_them(fak
     assert request.title[len(body_sent["title"])] == " "  # cut between words
 
 
+# --- The voice ---------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("vocal_style", "vocal_gender", "style"),
+    [("female", "f", "acoustic pop, warm"), ("male", "m", "acoustic pop, warm"),
+     ("duet", None, "duet, male and female vocals, acoustic pop, warm"), (None, None, "acoustic pop, warm")],
+)
+def test_the_voice_goes_as_suno_documents_it(fake, vocal_style, vocal_gender, style):
+    request = dataclasses.replace(REQUEST, vocal_style=vocal_style, language="es")
+
+    task_id = make_provider(fake, model="V4").submit(request)
+
+    assert task_id in fake.tasks  # the fake, which checks vocalGender's documented values, accepted it
+    body_sent = generate_body(fake)
+    assert body_sent.get("vocalGender") == vocal_gender and body_sent["style"] == style
+    assert body_sent["prompt"] == LYRICS.as_text()  # the lyrics go as written, whatever their language
+
+
+def test_an_instrumental_names_no_voice(fake):
+    request = AudioRequest(title="Calm", lyrics=None, genre="lo-fi", mood="calm", instrumental=True, vocal_style="duet")
+
+    make_provider(fake).submit(request)
+
+    body_sent = generate_body(fake)
+    assert "vocalGender" not in body_sent and body_sent["style"] == "lo-fi, calm"
+
+
 @pytest.mark.parametrize("model", ["V3_5", "v4_5", "chirp-v4", ""])
 def test_an_unknown_model_is_refused_before_any_request(fake, model):
     with pytest.raises(ValueError, match="unknown Suno model"):
@@ -166,8 +196,9 @@ def test_an_unknown_model_is_refused_before_any_request(fake, model):
         (lambda payload: payload.update(style="y" * 201, model="V4"), 413, "style"),
         (lambda payload: payload.update(prompt="z" * 3001, model="V4"), 413, "prompt"),
         (lambda payload: payload.pop("style"), 400, "style cannot be empty"),
+        (lambda payload: payload.update(vocalGender="female"), 400, "vocalGender"),
     ],
-    ids=["no-callback", "unknown-model", "long-title", "long-style", "long-prompt", "no-style"],
+    ids=["no-callback", "unknown-model", "long-title", "long-style", "long-prompt", "no-style", "unknown-voice"],
 )
 def test_the_fake_refuses_what_suno_refuses(fake, change, code, reason):
     payload = {"customMode": True, "instrumental": False, "model": "V4_5", "prompt": "[Verse]\nla la", "style": "pop",

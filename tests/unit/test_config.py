@@ -95,6 +95,8 @@ def test_real_providers_are_chosen_when_their_keys_are_set():
         ({**DEV, "SANDBOX_DISCOUNT_CODES": "NO SPACE=10"}, "SANDBOX_DISCOUNT_CODES"),
         ({**DEV, "SONG_LEASE_SECONDS": "5"}, "SONG_LEASE_SECONDS"),
         ({**DEV, "SONG_REQUEUE_MINUTES": "0"}, "SONG_REQUEUE_MINUTES"),
+        ({**DEV, "LYRICS_APPROVAL_HOURS": "0"}, "LYRICS_APPROVAL_HOURS"),
+        ({**DEV, "LYRICS_APPROVAL_HOURS": "three days"}, "LYRICS_APPROVAL_HOURS"),
         ({**DEV, "SONG_STUCK_MINUTES": "30"}, "SONG_STUCK_MINUTES"),  # gone: recovery follows the lease now
     ],
 )
@@ -161,6 +163,11 @@ def test_the_suno_callback_url_carries_a_secret_derived_from_the_key_or_set():
     for bad in ("short", "has/slash-and-more-chars", "spaces are not allowed here"):
         with pytest.raises(ConfigError, match="SUNO_CALLBACK_SECRET"):
             load_config({**DEV, "SUNO_CALLBACK_SECRET": bad})
+
+
+def test_lyrics_are_approved_automatically_after_72_hours_unless_told():
+    assert load_config(DEV)["LYRICS_APPROVAL_HOURS"] == 72
+    assert load_config({**DEV, "LYRICS_APPROVAL_HOURS": "24"})["LYRICS_APPROVAL_HOURS"] == 24
 
 
 def test_request_bodies_default_to_one_megabyte():

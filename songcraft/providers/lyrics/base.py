@@ -74,6 +74,7 @@ class Lyrics:
 
 class LyricsProvider(Protocol):
     name: str
+    languages: tuple[str, ...]  # ISO codes it writes in; songs in others need the customer's own lyrics
 
     def write(self, brief: SongBrief) -> Lyrics:
         """Write lyrics for the brief. Raises ProviderError / TransientProviderError."""
