@@ -74,7 +74,8 @@ def fetch(client, url: str) -> bytes:
 def test_paid_order_becomes_a_personal_listenable_song(client, app, make_account, worker, mailbox, tmp_path):
     account = make_account()
     song = start_song(client, app, account)
-    assert song["status"] == "queued" and song["progress"] == 0 and song["audio_url"] is None
+    # The worker may claim the first step before the response is written: the answer is the song as it is then.
+    assert song["status"] in ("queued", "generating_lyrics") and song["progress"] <= 5 and song["audio_url"] is None
 
     done = wait_for_song(client, account, song["id"])
     assert done["progress"] == 100 and done["completed_at"] and done["error"] is None
