@@ -7,6 +7,7 @@ from flask import current_app
 from flask_jwt_extended import current_user, get_jwt, jwt_required
 
 from songcraft.auth import service
+from songcraft.common.blueprint import LOGIN_REQUIREMENTS
 from songcraft.errors import Forbidden, error_response
 from songcraft.extensions import jwt
 
@@ -26,6 +27,7 @@ def login_required(*, verified: bool = False, admin: bool = False, refresh: bool
                 raise Forbidden("Please verify your email address first.")
             return view(*args, **kwargs)
 
+        setattr(guarded, LOGIN_REQUIREMENTS, {"verified": verified, "admin": admin})  # the OpenAPI document's 403
         return guarded
 
     return decorator

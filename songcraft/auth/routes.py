@@ -25,7 +25,6 @@ class Register(MethodView):
     @blp.arguments(schemas.RegisterSchema)
     @blp.response(201, schemas.UserSchema, description="The new account; an email that already has one gets the same answer "
                   "(no account is created, its owner is emailed instead), so this endpoint does not tell who has an account")
-    @blp.alt_response(429, schema=ErrorSchema, description="Too many requests")
     def post(self, data):
         """Create an account and email a verification link"""
         return service.register(data["email"], data["password"], data.get("full_name"))
@@ -46,7 +45,6 @@ class ResendVerification(MethodView):
 
     @blp.arguments(schemas.EmailSchema)
     @blp.response(202, MessageSchema)
-    @blp.alt_response(429, schema=ErrorSchema, description="Too many requests")
     def post(self, data):
         """Send the verification email again (the answer is the same whether or not the account exists)"""
         service.resend_verification(data["email"])
@@ -61,7 +59,6 @@ class Login(MethodView):
     @blp.response(200, schemas.LoginResponseSchema)
     @blp.alt_response(401, schema=ErrorSchema, description="Wrong email or password")
     @blp.alt_response(403, schema=ErrorSchema, description="Email not verified or account deactivated")
-    @blp.alt_response(429, schema=ErrorSchema, description="Too many requests")
     def post(self, data):
         """Log in and receive an access token and a refresh token"""
         user, pair = service.login(data["email"], data["password"])
@@ -85,7 +82,6 @@ class Logout(MethodView):
     @blp.doc(security=BEARER)
     @login_required()
     @blp.response(204)
-    @blp.alt_response(401, schema=ErrorSchema, description="Not logged in")
     def post(self):
         """Log out: revoke this login's access and refresh tokens"""
         service.logout(get_jwt())
@@ -96,7 +92,6 @@ class Me(MethodView):
     @blp.doc(security=BEARER)
     @login_required()
     @blp.response(200, schemas.UserSchema)
-    @blp.alt_response(401, schema=ErrorSchema, description="Not logged in")
     def get(self):
         """The logged-in user"""
         return current_user
@@ -105,7 +100,6 @@ class Me(MethodView):
     @login_required()
     @blp.arguments(schemas.ProfileUpdateSchema)
     @blp.response(200, schemas.UserSchema)
-    @blp.alt_response(401, schema=ErrorSchema, description="Not logged in")
     def patch(self, data):
         """Update the logged-in user's profile"""
         return service.update_profile(current_user, data["full_name"])
@@ -117,7 +111,6 @@ class ForgotPassword(MethodView):
 
     @blp.arguments(schemas.EmailSchema)
     @blp.response(202, MessageSchema)
-    @blp.alt_response(429, schema=ErrorSchema, description="Too many requests")
     def post(self, data):
         """Email a password reset link (the answer is the same whether or not the account exists)"""
         service.forgot_password(data["email"])

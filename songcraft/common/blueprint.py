@@ -1,10 +1,37 @@
-"""flask-smorest's Blueprint, documenting the 400 a malformed JSON body gets on every route that
-reads one, and parsing pagination parameters without building their schema on every request."""
+"""flask-smorest's Blueprint, documenting the errors a route can answer from how it is built, and
+parsing pagination parameters without building their schema on every request.
+
+Each operation of the OpenAPI document gets, unless its route documents the status itself:
+
+* 400 and 413 when it reads a JSON body (malformed JSON; a body over ``MAX_CONTENT_LENGTH``, 1 MB);
+* 401 when it takes a bearer token (``security``), and 403 when ``login_required`` also asks
+  for a verified email or the admin role (see ``LOGIN_REQUIREMENTS``);
+* 404 when its path names a resource by UUID (unknown, or not the caller's);
+* 429 when a rate limit of flask-limiter applies (on the view, or in a MethodView's ``decorators``).
+
+So a new route documents only the statuses its own logic answers (402, 409, ...).
+"""
 from __future__ import annotations
 
 import flask_smorest
 import marshmallow as ma
+from flask.views import MethodView
+from flask_limiter import Limiter
 from webargs.flaskparser import FlaskParser
+
+from songcraft.common.schemas import ErrorSchema
+
+# The attribute `songcraft.auth.access.login_required` sets on the views it guards, e.g.
+# {"verified": True, "admin": False}; functools.wraps carries it up through the decorators above.
+LOGIN_REQUIREMENTS = "login_requirements"
+_LIMITED = "__wrapper-limiter-instance"  # flask-limiter marks each view its `limit` decorator wraps
+
+UNAUTHORIZED = ("Not logged in: the `Authorization: Bearer <access token>` header is missing, or the token is "
+                "malformed, expired or revoked (log in again, or exchange the refresh token at `POST /api/v1/auth/refresh`)")
+NOT_VERIFIED = "Your email address is not verified yet (`POST /api/v1/auth/resend-verification` sends the link again)"
+NOT_ADMIN = "Administrators only"
+NOT_FOUND = "No such resource, or not yours: the ids in the path are checked against your own records"
+TOO_MANY = "Too many requests from your address: wait the seconds the `Retry-After` header gives, then try again"
 
 
 class _SchemaReusingParser(FlaskParser):
@@ -24,8 +51,34 @@ class _SchemaReusingParser(FlaskParser):
         return schema
 
 
+def _is_rate_limited(view_class_or_function, function) -> bool:
+    class_decorators = getattr(view_class_or_function, "decorators", ())
+    return bool(getattr(function, _LIMITED, None)) or any(isinstance(getattr(d, "limiter", None), Limiter) for d in class_decorators)
+
+
+def _implied_errors(rule: str, view_class_or_function, function, doc: dict) -> dict[int, str]:
+    """The statuses (with their descriptions) that how the route is built lets it answer."""
+    errors = {}
+    if 400 in doc.get("arguments", {}).get("responses", {}):  # a JSON body (Blueprint.arguments documents its 400)
+        errors[413] = "The body is larger than the server accepts (1 MB)"
+    if doc.get("manual_doc", {}).get("security"):
+        errors[401] = UNAUTHORIZED
+    requirements = getattr(function, LOGIN_REQUIREMENTS, {})
+    if requirements.get("admin") or requirements.get("verified"):
+        errors[403] = NOT_ADMIN if requirements.get("admin") else NOT_VERIFIED
+    if "<uuid:" in rule:
+        errors[404] = NOT_FOUND
+    if _is_rate_limited(view_class_or_function, function):
+        errors[429] = TOO_MANY
+    return errors
+
+
 class Blueprint(flask_smorest.Blueprint):
     PAGINATION_ARGUMENTS_PARSER = _SchemaReusingParser()
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self._prepare_doc_cbks.insert(0, self._prepare_implied_errors_doc)
 
     def arguments(self, schema, *, location: str = "json", **kwargs):
         decorator = super().arguments(schema, location=location, **kwargs)
@@ -38,3 +91,22 @@ class Blueprint(flask_smorest.Blueprint):
             return view
 
         return documented
+
+    def add_url_rule(self, rule, endpoint=None, view_func=None, provide_automatic_options=None, **kwargs):
+        """Register the route as flask-smorest does, and note the errors its construction implies."""
+        super().add_url_rule(rule, endpoint, view_func, provide_automatic_options, **kwargs)
+        endpoint = self._endpoints[-1]
+        for method, doc in self._docs[endpoint].items():
+            if method != "parameters":
+                function = getattr(view_func, method) if isinstance(view_func, type(MethodView)) else view_func
+                doc["implied_errors"] = _implied_errors(rule, view_func, function, doc)
+
+    @staticmethod
+    def _prepare_implied_errors_doc(doc: dict, doc_info: dict, **kwargs) -> dict:
+        """Add each implied error the route does not document itself, in the contract's error shape
+        (runs before flask-smorest's own callbacks turn `doc_info["response"]` into the document)."""
+        documented = doc_info.setdefault("response", {}).setdefault("responses", {})
+        for status, description in doc_info.get("implied_errors", {}).items():
+            if status not in documented and str(status) not in documented:
+                documented[status] = [{"schema": ErrorSchema(), "description": description, "content_type": None}]
+        return doc

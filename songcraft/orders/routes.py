@@ -39,8 +39,6 @@ class Orders(MethodView):
     @login_required(verified=True)
     @blp.arguments(schemas.OrderCreateSchema)
     @blp.response(201, schemas.OrderSchema)
-    @blp.alt_response(401, schema=ErrorSchema, description="Not logged in")
-    @blp.alt_response(403, schema=ErrorSchema, description="Email not verified")
     @blp.alt_response(422, schema=ErrorSchema, description="Unknown product, or a discount code the provider does not accept")
     @blp.alt_response(503, schema=ErrorSchema, description="The payment provider is unavailable")
     def post(self, data):
@@ -53,7 +51,6 @@ class OrderById(MethodView):
     @blp.doc(security=BEARER)
     @login_required()
     @blp.response(200, schemas.OrderSchema)
-    @blp.alt_response(401, schema=ErrorSchema, description="Not logged in")
     @blp.alt_response(404, schema=ErrorSchema, description="No such order of yours")
     def get(self, order_id: uuid.UUID):
         """One of your orders"""
