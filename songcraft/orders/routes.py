@@ -20,7 +20,11 @@ blp = Blueprint("orders", __name__, url_prefix="/api/v1/orders", description="Pr
 class Products(MethodView):
     @blp.response(200, schemas.ProductSchema(many=True))
     def get(self):
-        """What can be bought, with prices"""
+        """What can be bought, with prices
+
+        Public. The products from the server's configuration: `audio` (the song) and `video` (the song and a
+        video of your photos), each with its price in cents and its currency. Read-only.
+        """
         return catalogue.all_products()
 
 
@@ -32,7 +36,12 @@ class Orders(MethodView):
     @blp.paginate(SelectPage, page_size=20, max_page_size=100)
     @blp.alt_response(401, schema=ErrorSchema, description="Not logged in")
     def get(self):
-        """Your orders, newest first"""
+        """Your orders, newest first
+
+        Any logged-in customer; only their own orders. Each shows its status (`pending`, `paid`, `fulfilled`,
+        ...), the price in cents, the discount once paid, and `song_id` once a song was made from it. Paginated
+        with `?page=` and `?page_size=` (at most 100); the `X-Pagination` header carries the total. Read-only.
+        """
         return service.user_orders(current_user).options(schemas.list_loading())
 
     @blp.doc(security=BEARER)
@@ -42,7 +51,15 @@ class Orders(MethodView):
     @blp.alt_response(422, schema=ErrorSchema, description="Unknown product, or a discount code the provider does not accept")
     @blp.alt_response(503, schema=ErrorSchema, description="The payment provider is unavailable")
     def post(self, data):
-        """Buy a song: creates a pending order and its checkout (pay at `payment_url`)"""
+        """Buy a song: creates a pending order and its checkout (pay at `payment_url`)
+
+        A customer with a verified email. Creates a `pending` order and a hosted checkout at the configured
+        payment provider (Lemon Squeezy, Stripe, or the built-in sandbox); send the customer to `payment_url`.
+        The provider's webhook marks the order `paid` and a confirmation is emailed; then `POST /songs/` makes
+        the song. A `discount_code` is checked by the provider first: an unknown or expired code is 422 and no
+        order. A provider that does not answer gives 503 and saves nothing. Not idempotent: each call creates an
+        order. Unpaid orders expire after `ORDER_EXPIRY_HOURS`.
+        """
         return service.create_order(current_user, data["product"], data.get("discount_code"))
 
 
@@ -53,7 +70,11 @@ class OrderById(MethodView):
     @blp.response(200, schemas.OrderSchema)
     @blp.alt_response(404, schema=ErrorSchema, description="No such order of yours")
     def get(self, order_id: uuid.UUID):
-        """One of your orders"""
+        """One of your orders
+
+        The order's owner only (another customer's order is 404). Poll it after the checkout to see it become
+        `paid`. Read-only.
+        """
         return service.get_user_order(current_user, order_id)
 
 
