@@ -22,7 +22,11 @@ class SongImages(MethodView):
     @blp.response(200, schemas.ImageSchema(many=True))
     @blp.alt_response(404, schema=ErrorSchema, description="No such song of yours")
     def get(self, song_id: uuid.UUID):
-        """The song's photos, in order"""
+        """The song's photos, in order
+
+        The song's owner only. The photos a video is made from, in their order, each with signed, time-limited
+        URLs of the photo and its thumbnail. Read-only.
+        """
         return service.list_images(current_user, song_id)
 
     @blp.doc(security=BEARER)
@@ -36,7 +40,15 @@ class SongImages(MethodView):
                       "or together they are too many pixels to decode in one upload")
     @blp.alt_response(415, schema=ErrorSchema, description="A file is not a JPEG, PNG or WebP image")
     def post(self, files, song_id: uuid.UUID):
-        """Upload photos (multipart field `images`, one or more; JPEG, PNG or WebP)"""
+        """Upload photos (multipart field `images`, one or more; JPEG, PNG or WebP)
+
+        The song's owner, with a verified email, for a video order, any time after `POST /songs/` (the song
+        exists) and before the video renders. Each file is checked by its content (415 if it is not a JPEG, PNG
+        or WebP image, 413 over 10 MB or too many pixels); photos become JPEGs of at most 1920 x 1080 with a 320
+        x 320 thumbnail. At most 10 photos per song (409 beyond). One bad file stores nothing. Uploading does
+        not render: a completed song renders with `POST /songs/{song_id}/generate-video`, a song still being
+        made uses the photos when it reaches its video step.
+        """
         return service.upload_images(current_user, song_id, files["images"])
 
 
@@ -48,5 +60,9 @@ class SongImage(MethodView):
     @blp.alt_response(404, schema=ErrorSchema, description="No such song or photo of yours")
     @blp.alt_response(409, schema=ErrorSchema, description="The video is rendering")
     def delete(self, song_id: uuid.UUID, image_id: uuid.UUID):
-        """Delete a photo (the others keep their order)"""
+        """Delete a photo (the others keep their order)
+
+        The song's owner, with a verified email. The photo and its thumbnail are removed from storage after the
+        commit. 409 while the video renders. Deleting again gives 404.
+        """
         service.delete_image(current_user, song_id, image_id)
