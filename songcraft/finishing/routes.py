@@ -32,7 +32,11 @@ def lrc_response(lrc: LrcFile) -> Response:
               "`X-Lyrics-Timings` is `measured` or `estimated` (from syllable counts, when the provider gave no timings)")
 @blp.alt_response(404, schema=ErrorSchema, description="No such song of yours, or nothing sung to time (no audio yet, instrumental)")
 def lyrics_lrc(song_id: uuid.UUID):
-    """The lyrics in time with the selected take, as LRC"""
+    """The lyrics in time with the selected take, as LRC
+
+    The song's owner only, once the song has audio and lyrics (404 before, and for an instrumental song). One
+    `[mm:ss.xx]` line per sung line, for music players that show lyrics. Read-only.
+    """
     return lrc_response(service.song_lrc(get_user_song(current_user, song_id)))
 
 
@@ -42,5 +46,9 @@ def lyrics_lrc(song_id: uuid.UUID):
 @blp.response(302, description="Redirect to a signed, time-limited URL of the cover (JPEG, 1600 x 1600)")
 @blp.alt_response(404, schema=ErrorSchema, description="No such song of yours, or not finished yet")
 def cover(song_id: uuid.UUID):
-    """The song's cover art"""
+    """The song's cover art
+
+    The song's owner only, once the song is finished (404 before). Answers 302 to a signed, time-limited URL of the
+    1600 x 1600 JPEG cover: the first photo, or a designed cover in the mood's colours. Read-only.
+    """
     return redirect(service.require_cover_url(get_user_song(current_user, song_id)), 302)
