@@ -28,7 +28,10 @@ class DashboardStats(MethodView):
     @admin_only
     @blp.response(200, schemas.DashboardStatsSchema)
     def get(self):
-        """Users, orders, revenue, songs, failures, pipeline durations and queue depths"""
+        """Users, orders, revenue, songs, failures, pipeline durations and queue depths
+
+        Administrators only. Counts and sums for the dashboard, computed when asked; money in cents. Read-only.
+        """
         return stats.dashboard_stats()
 
 
@@ -40,7 +43,11 @@ class Users(MethodView):
     @blp.paginate(SelectPage, page_size=20, max_page_size=100)
     @blp.alt_response(422, schema=ErrorSchema, description="Invalid filter")
     def get(self, query):
-        """Users, newest first: search `?q=` in email and name, filter by role, verified, active"""
+        """Users, newest first: search `?q=` in email and name, filter by role, verified, active
+
+        Administrators only. Paginated with `?page=` and `?page_size=` (at most 100); the `X-Pagination` header
+        carries the total. Read-only.
+        """
         return service.users(**query)
 
 
@@ -53,7 +60,12 @@ class UserById(MethodView):
     @blp.alt_response(409, schema=ErrorSchema, description="That would leave no active admin")
     @blp.alt_response(422, schema=ErrorSchema, description="Invalid change")
     def patch(self, data, user_id: uuid.UUID):
-        """Activate or deactivate a user (deactivation ends their sessions), or change their role"""
+        """Activate or deactivate a user (deactivation ends their sessions), or change their role
+
+        Administrators only. A deactivated user is locked out at once (roles and the active flag are read from
+        the database on every request) and every login of theirs is revoked. The last active admin cannot be
+        deactivated or demoted (409). Each change is recorded in the audit log. Idempotent.
+        """
         return service.update_user(current_user, user_id, data)
 
 
@@ -65,7 +77,11 @@ class Songs(MethodView):
     @blp.paginate(RowPage, page_size=20, max_page_size=100)
     @blp.alt_response(422, schema=ErrorSchema, description="Unknown status")
     def get(self, query):
-        """Every user's songs with the owner's email, newest first (filter with `?status=`), without story and lyrics"""
+        """Every user's songs with the owner's email, newest first (filter with `?status=`), without story and lyrics
+
+        Administrators only. Items are `AdminSong`: a song summary plus its owner's id and email. Paginated with
+        `?page=` and `?page_size=` (at most 100). Read-only.
+        """
         return service.songs(query.get("status")).options(*SUMMARY_LOADING)
 
 
@@ -76,7 +92,12 @@ class SongRetry(MethodView):
     @blp.alt_response(404, schema=ErrorSchema, description="No such song")
     @blp.alt_response(409, schema=ErrorSchema, description="The song has not failed")
     def post(self, song_id: uuid.UUID):
-        """Resume a failed song from the step that failed"""
+        """Resume a failed song from the step that failed
+
+        Administrators only, for a song whose status is `failed` (409 otherwise). The pipeline resumes from the
+        steps still planned (`remaining_steps`), on the workers; the answer is 202 at once. Recorded in the
+        audit log.
+        """
         return service.retry_song(current_user, song_id)
 
 
@@ -88,7 +109,11 @@ class Orders(MethodView):
     @blp.paginate(RowPage, page_size=20, max_page_size=100)
     @blp.alt_response(422, schema=ErrorSchema, description="Unknown status")
     def get(self, query):
-        """Every user's orders with the owner's email, newest first (filter with `?status=needs_review`)"""
+        """Every user's orders with the owner's email, newest first (filter with `?status=needs_review`)
+
+        Administrators only. `needs_review` lists the payments held because they did not match their order (see
+        `review`). Paginated with `?page=` and `?page_size=` (at most 100). Read-only.
+        """
         return orders.orders(query.get("status"))
 
 
@@ -99,7 +124,11 @@ class OrderAccept(MethodView):
     @blp.alt_response(404, schema=ErrorSchema, description="No such order")
     @blp.alt_response(409, schema=ErrorSchema, description="The order does not need review")
     def post(self, order_id: uuid.UUID):
-        """Accept a payment held for review: `needs_review` → `paid`, the customer is emailed and can make the song (audited)"""
+        """Accept a payment held for review: `needs_review` → `paid`, the customer is emailed and can make the song (audited)
+
+        Administrators only, for an order in `needs_review` (409 otherwise). The payment confirmation is emailed
+        to the customer. Accepting twice gets 409.
+        """
         return orders.accept(current_user, order_id)
 
 
@@ -111,7 +140,12 @@ class OrderRefund(MethodView):
     @blp.alt_response(409, schema=ErrorSchema, description="The order cannot be refunded here, or the provider refused")
     @blp.alt_response(503, schema=ErrorSchema, description="The payment provider is not answering; nothing was refunded")
     def post(self, order_id: uuid.UUID):
-        """Refund the whole payment through the provider that took it → `refunded`; its song stops (audited)"""
+        """Refund the whole payment through the provider that took it → `refunded`; its song stops (audited)
+
+        Administrators only. The payment provider refunds the whole amount; a song still being made stops. 409
+        when the order cannot be refunded (never paid, already refunded) or the provider refused; 503 when the
+        provider does not answer, and nothing changes. Refunding twice gets 409.
+        """
         return orders.refund(current_user, order_id)
 
 
@@ -120,7 +154,11 @@ class SystemHealth(MethodView):
     @admin_only
     @blp.response(200, schemas.SystemHealthSchema)
     def get(self):
-        """Database, Redis, broker, workers, storage, email and the providers' live APIs, each checked for real within seconds"""
+        """Database, Redis, broker, workers, storage, email and the providers' live APIs, each checked for real within seconds
+
+        Administrators only. Each part is checked now (a query, a ping, a call to the provider's API), in
+        parallel and with short timeouts, and reported with its status and latency. Makes no change.
+        """
         return health.system_health()
 
 
@@ -130,7 +168,11 @@ class Audit(MethodView):
     @blp.response(200, schemas.AuditEntrySchema(many=True))
     @blp.paginate(SelectPage, page_size=20, max_page_size=100)
     def get(self):
-        """Admin actions, newest first"""
+        """Admin actions, newest first
+
+        Administrators only. Every change an admin made (user changes, retries, accepted and refunded orders),
+        with who, what and when. Paginated with `?page=` and `?page_size=` (at most 100). Read-only.
+        """
         return service.audit_entries()
 
 
@@ -142,5 +184,10 @@ class Alerts(MethodView):
     @blp.paginate(SelectPage, page_size=20, max_page_size=100)
     @blp.alt_response(422, schema=ErrorSchema, description="Unknown kind")
     def get(self, query):
-        """Alerts for operators, newest first: one per cause and hour, each also emailed to ADMIN_ALERT_EMAILS"""
+        """Alerts for operators, newest first: one per cause and hour, each also emailed to ADMIN_ALERT_EMAILS
+
+        Administrators only. Filter with `?kind=`. Alerts are raised by the system (failed songs, held payments,
+        disputes, a provider out of credits or refusing our key, undeliverable emails, storage refusing
+        deletions); reading them changes nothing. Paginated with `?page=` and `?page_size=` (at most 100).
+        """
         return alerts_service.alerts(query.get("kind"))
