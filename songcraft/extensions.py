@@ -9,13 +9,16 @@ from flask_smorest import Api
 from flask_sqlalchemy import SQLAlchemy
 from sqlalchemy import MetaData
 
-from songcraft.common.schemas import ErrorSchema
+from songcraft.common.schemas import ErrorSchema, PaginationMetadataSchema
 
 
 class SongcraftApi(Api):
-    """Documents every error with the contract's error shape."""
+    """Documents every error with the contract's error shape, and the `X-Pagination` header with an example."""
 
     ERROR_SCHEMA = ErrorSchema
+
+    def _register_pagination_header(self):
+        self.spec.components.header("PAGINATION", {"description": "Pagination metadata", "schema": PaginationMetadataSchema}, lazy=True)
 
 
 # Named constraints so migrations are stable across PostgreSQL and SQLite.
