@@ -4,6 +4,7 @@ from marshmallow import Schema, ValidationError, fields, post_load, validate, va
 from sqlalchemy.orm import defer, joinedload
 
 from config import GENRES, LANGUAGES, MOODS
+from songcraft.common import examples as ex
 from songcraft.common.fast_dump import FastDumpSchema
 from songcraft.common.schemas import choice
 from songcraft.common.text import MultiLine, SingleLine
@@ -29,21 +30,21 @@ def pronunciation(value: str) -> None:
 
 
 class SongCreateSchema(Schema):
-    order_id = fields.UUID(required=True)
-    recipient_name = SingleLine(required=True, validate=validate.Length(min=1, max=80))
-    occasion = SingleLine(required=True, validate=validate.Length(min=2, max=80))
-    genre = fields.String(required=True, validate=validate.OneOf(GENRES))
-    mood = fields.String(required=True, validate=validate.OneOf(MOODS))
-    story = MultiLine(required=True, validate=validate.Length(min=10, max=2000))
-    title = SingleLine(validate=validate.Length(min=1, max=100))
+    order_id = fields.UUID(required=True, metadata={"example": ex.ORDER_ID})
+    recipient_name = SingleLine(required=True, validate=validate.Length(min=1, max=80), metadata={"example": ex.RECIPIENT})
+    occasion = SingleLine(required=True, validate=validate.Length(min=2, max=80), metadata={"example": ex.OCCASION})
+    genre = fields.String(required=True, validate=validate.OneOf(GENRES), metadata={"example": "acoustic"})
+    mood = fields.String(required=True, validate=validate.OneOf(MOODS), metadata={"example": "joyful"})
+    story = MultiLine(required=True, validate=validate.Length(min=10, max=2000), metadata={"example": ex.STORY})
+    title = SingleLine(validate=validate.Length(min=1, max=100), metadata={"example": ex.TITLE})
     language = fields.String(load_default="en", validate=validate.OneOf(tuple(LANGUAGES)), metadata={
         "description": "The language of the lyrics. Languages the configured lyrics writer cannot write (see "
                        "`GET /songs/options`: `custom_lyrics_only`) need `custom_lyrics`, else 422.",
         "example": "es",
     })
-    custom_lyrics = MultiLine(validate=validate.Length(min=20, max=5000))
-    instrumental = fields.Boolean(load_default=False)
-    video_format = fields.String(load_default="16:9", validate=validate.OneOf(VIDEO_FORMATS))
+    custom_lyrics = MultiLine(validate=validate.Length(min=20, max=5000), metadata={"example": ex.LYRICS})
+    instrumental = fields.Boolean(load_default=False, metadata={"example": False})
+    video_format = fields.String(load_default="16:9", validate=validate.OneOf(VIDEO_FORMATS), metadata={"example": "16:9"})
     vocal_style = fields.String(validate=validate.OneOf(VOCAL_STYLES), metadata={
         "description": "Who sings. Default: the genre's voice (`GET /songs/options` lists each genre's). "
                        "Not for instrumental songs.",
@@ -88,55 +89,59 @@ class SongCreateSchema(Schema):
 
 
 class TakeSchema(Schema):
-    id = fields.UUID()
-    position = fields.Integer()
-    duration_seconds = fields.Float()
-    selected = fields.Boolean()
+    id = fields.UUID(metadata={"example": ex.TAKE_ID})
+    position = fields.Integer(metadata={"example": 1})
+    duration_seconds = fields.Float(metadata={"example": 142.6})
+    selected = fields.Boolean(metadata={"example": True})
 
 
 class SongSchema(FastDumpSchema):
-    id = fields.UUID()
-    order_id = fields.UUID()
-    title = fields.String(allow_none=True)
-    status = fields.String(metadata={"enum": list(STATUSES)})
-    progress = fields.Integer()
-    waiting_for = fields.String(allow_none=True, metadata={
+    id = fields.UUID(metadata={"example": ex.SONG_ID})
+    order_id = fields.UUID(metadata={"example": ex.ORDER_ID})
+    title = fields.String(allow_none=True, metadata={"example": ex.TITLE})
+    status = fields.String(metadata={"example": "completed", "enum": list(STATUSES)})
+    progress = fields.Integer(metadata={"example": 100})
+    waiting_for = fields.String(allow_none=True, metadata={"example": None,
         "enum": [*WAITING_FOR, None],
         "description": "What the song waits for from you: `approval` of its lyrics (`POST /songs/{id}/approve`), "
                        "or `photos` while a video song has no photo to make its video "
                        "from (upload them; once the song is completed, `generate-video` renders). null when nothing is asked of you.",
     })
-    remaining_steps = fields.List(fields.String(metadata={"enum": list(STEPS)}), attribute="plan", metadata={
+    remaining_steps = fields.List(fields.String(metadata={"enum": list(STEPS)}), attribute="plan", metadata={"example": [],
         "description": "The steps still to run, next first; empty once done. For a failed song, the steps a retry resumes. "
                        "`render_video` makes nothing while `waiting_for` is `photos`.",
     })
-    recipient_name = fields.String()
-    occasion = fields.String()
-    genre = fields.String(metadata={"enum": list(GENRES)})
-    mood = fields.String(metadata={"enum": list(MOODS)})
-    story = fields.String()
-    language = fields.String(metadata={"enum": list(LANGUAGES)})
-    instrumental = fields.Boolean()
-    video_format = fields.String(metadata={"enum": list(VIDEO_FORMATS)})
-    vocal_style = fields.String(allow_none=True, metadata={"enum": [*VOCAL_STYLES, None], "description": "null for instrumentals"})
+    recipient_name = fields.String(metadata={"example": ex.RECIPIENT})
+    occasion = fields.String(metadata={"example": ex.OCCASION})
+    genre = fields.String(metadata={"example": "acoustic", "enum": list(GENRES)})
+    mood = fields.String(metadata={"example": "joyful", "enum": list(MOODS)})
+    story = fields.String(metadata={"example": ex.STORY})
+    language = fields.String(metadata={"example": "en", "enum": list(LANGUAGES)})
+    instrumental = fields.Boolean(metadata={"example": False})
+    video_format = fields.String(metadata={"example": "16:9", "enum": list(VIDEO_FORMATS)})
+    vocal_style = fields.String(allow_none=True,
+        metadata={"example": "female", "enum": [*VOCAL_STYLES, None], "description": "null for instrumentals"})
     name_pronunciation = fields.String(allow_none=True, metadata={"example": "ow-REL-ya"})
-    lyrics = fields.String(allow_none=True)
-    lyrics_rewrites = fields.Integer()
-    approve_lyrics = fields.Boolean(metadata={"description": "Whether you review the lyrics before the music is made"})
-    awaiting_approval = fields.Boolean(metadata={
+    lyrics = fields.String(allow_none=True, metadata={"example": ex.LYRICS})
+    lyrics_rewrites = fields.Integer(metadata={"example": 1})
+    approve_lyrics = fields.Boolean(metadata={"example": True, "description": "Whether you review the lyrics before the music is made"})
+    awaiting_approval = fields.Boolean(metadata={"example": False,
         "description": "The lyrics are there to review and the music waits for your approval (also while a rewrite "
                        "you asked for is written). `waiting_for` is `approval` once they can be approved."})
-    approval_due_at = fields.DateTime(allow_none=True, metadata={
+    approval_due_at = fields.DateTime(allow_none=True, metadata={"example": None,
         "description": "While `waiting_for` is `approval`: when the lyrics will be approved for you if you do not act"})
-    lyrics_approved_at = fields.DateTime(allow_none=True)
-    audio_url = fields.Function(service.audio_url, allow_none=True, metadata={"description": "Signed, time-limited"})
-    video_url = fields.Function(service.video_url, allow_none=True, metadata={"description": "Signed, time-limited"})
-    duration_seconds = fields.Float(allow_none=True)
-    takes = fields.List(fields.Nested(TakeSchema))
-    error = fields.String(allow_none=True)
-    created_at = fields.DateTime()
-    updated_at = fields.DateTime()
-    completed_at = fields.DateTime(allow_none=True)
+    lyrics_approved_at = fields.DateTime(allow_none=True, metadata={"example": "2026-11-25T14:07:10.118734+00:00"})
+    audio_url = fields.Function(service.audio_url, allow_none=True,
+        metadata={"example": ex.AUDIO_URL, "description": "Signed, time-limited"})
+    video_url = fields.Function(service.video_url, allow_none=True,
+        metadata={"example": ex.VIDEO_URL, "description": "Signed, time-limited"})
+    duration_seconds = fields.Float(allow_none=True, metadata={"example": 142.6})
+    takes = fields.List(fields.Nested(TakeSchema),
+        metadata={"example": [{"id": ex.TAKE_ID, "position": 1, "duration_seconds": 142.6, "selected": True}]})
+    error = fields.String(allow_none=True, metadata={"example": None})
+    created_at = fields.DateTime(metadata={"example": ex.SONG_CREATED_AT})
+    updated_at = fields.DateTime(metadata={"example": ex.SONG_COMPLETED_AT})
+    completed_at = fields.DateTime(allow_none=True, metadata={"example": ex.SONG_COMPLETED_AT})
 
 
 class SongSummarySchema(SongSchema):
@@ -159,38 +164,39 @@ SUMMARY_LOADING = (
 
 
 class SongQuerySchema(Schema):
-    status = choice(STATUSES)
+    status = choice(STATUSES, metadata={"example": "completed"})
 
 
 class LyricsSchema(Schema):
-    lyrics = MultiLine(required=True, validate=validate.Length(min=20, max=5000))
+    lyrics = MultiLine(required=True, validate=validate.Length(min=20, max=5000), metadata={"example": ex.LYRICS})
 
 
 class CallbackResultSchema(Schema):
-    status = fields.String(metadata={"description": "received, or ignored (unknown task or unreadable body)"})
+    status = fields.String(metadata={"example": "received", "description": "received, or ignored (unknown task or unreadable body)"})
 
 
 class GenreOptionSchema(Schema):
-    id = fields.String(metadata={"enum": list(GENRES)})
-    default_vocal_style = fields.String(metadata={"enum": list(VOCAL_STYLES), "description": "The voice when none is chosen"})
+    id = fields.String(metadata={"example": "acoustic", "enum": list(GENRES)})
+    default_vocal_style = fields.String(
+        metadata={"example": "female", "enum": list(VOCAL_STYLES), "description": "The voice when none is chosen"})
 
 
 class LanguageOptionSchema(Schema):
     code = fields.String(metadata={"enum": list(LANGUAGES), "example": "es"})
     name = fields.String(metadata={"example": "Spanish"})
-    custom_lyrics_only = fields.Boolean(metadata={
+    custom_lyrics_only = fields.Boolean(metadata={"example": False,
         "description": "The configured lyrics writer cannot write this language: a song in it needs `custom_lyrics` "
                        "(or is instrumental)."})
 
 
 class VocalStyleOptionSchema(Schema):
-    id = fields.String(metadata={"enum": list(VOCAL_STYLES)})
+    id = fields.String(metadata={"example": "duet", "enum": list(VOCAL_STYLES)})
     name = fields.String(metadata={"example": "Duet: a female and a male voice"})
 
 
 class SongOptionsSchema(Schema):
     genres = fields.List(fields.Nested(GenreOptionSchema))
-    moods = fields.List(fields.String(metadata={"enum": list(MOODS)}))
+    moods = fields.List(fields.String(metadata={"enum": list(MOODS)}), metadata={"example": list(MOODS)})
     languages = fields.List(fields.Nested(LanguageOptionSchema))
     vocal_styles = fields.List(fields.Nested(VocalStyleOptionSchema))
     products = fields.List(fields.Nested(ProductSchema))
