@@ -1,40 +1,41 @@
 from marshmallow import Schema, fields, validate
 
+from songcraft.common import examples as ex
 from songcraft.common.text import SingleLine
 
 PASSWORD = dict(required=True, validate=validate.Length(min=8, max=128), load_only=True)
 
 
 class UserSchema(Schema):
-    id = fields.UUID(dump_only=True)
-    email = fields.Email(dump_only=True)
-    full_name = fields.String(dump_only=True, allow_none=True)
-    role = fields.String(dump_only=True)
-    is_verified = fields.Boolean(dump_only=True)
-    is_active = fields.Boolean(dump_only=True)
-    created_at = fields.DateTime(dump_only=True)
+    id = fields.UUID(dump_only=True, metadata={"example": ex.USER_ID})
+    email = fields.Email(dump_only=True, metadata={"example": ex.EMAIL})
+    full_name = fields.String(dump_only=True, allow_none=True, metadata={"example": ex.FULL_NAME})
+    role = fields.String(dump_only=True, metadata={"example": "user"})
+    is_verified = fields.Boolean(dump_only=True, metadata={"example": True})
+    is_active = fields.Boolean(dump_only=True, metadata={"example": True})
+    created_at = fields.DateTime(dump_only=True, metadata={"example": ex.REGISTERED_AT})
 
 
 class RegisterSchema(Schema):
-    email = fields.Email(required=True, validate=validate.Length(max=254))
-    password = fields.String(**PASSWORD)
-    full_name = SingleLine(validate=validate.Length(min=1, max=120), allow_none=True)
+    email = fields.Email(required=True, validate=validate.Length(max=254), metadata={"example": ex.EMAIL})
+    password = fields.String(**PASSWORD, metadata={"example": ex.PASSWORD})
+    full_name = SingleLine(validate=validate.Length(min=1, max=120), allow_none=True, metadata={"example": ex.FULL_NAME})
 
 
 class EmailSchema(Schema):
-    email = fields.Email(required=True, validate=validate.Length(max=254))
+    email = fields.Email(required=True, validate=validate.Length(max=254), metadata={"example": ex.EMAIL})
 
 
 class LoginSchema(Schema):
-    email = fields.Email(required=True)
-    password = fields.String(required=True, load_only=True, validate=validate.Length(min=1, max=1024))
+    email = fields.Email(required=True, metadata={"example": ex.EMAIL})
+    password = fields.String(required=True, load_only=True, validate=validate.Length(min=1, max=1024), metadata={"example": ex.PASSWORD})
 
 
 class TokenPairSchema(Schema):
-    access_token = fields.String(required=True)
-    refresh_token = fields.String(required=True)
-    token_type = fields.String(dump_default="Bearer")
-    expires_in = fields.Integer(metadata={"description": "Access token lifetime in seconds"})
+    access_token = fields.String(required=True, metadata={"example": ex.ACCESS_TOKEN})
+    refresh_token = fields.String(required=True, metadata={"example": ex.REFRESH_TOKEN})
+    token_type = fields.String(dump_default="Bearer", metadata={"example": "Bearer"})
+    expires_in = fields.Integer(metadata={"example": 900, "description": "Access token lifetime in seconds"})
 
 
 class LoginResponseSchema(TokenPairSchema):
@@ -42,19 +43,21 @@ class LoginResponseSchema(TokenPairSchema):
 
 
 class VerifiedSchema(Schema):
-    message = fields.String()
+    message = fields.String(metadata={"example": "Your email address is verified."})
     user = fields.Nested(UserSchema)
 
 
 class ProfileUpdateSchema(Schema):
-    full_name = SingleLine(required=True, validate=validate.Length(min=1, max=120), allow_none=True)
+    full_name = SingleLine(required=True, validate=validate.Length(min=1, max=120), allow_none=True, metadata={"example": ex.FULL_NAME})
 
 
 class PasswordResetSchema(Schema):
-    token = fields.String(required=True, validate=validate.Length(min=1, max=1000))
-    password = fields.String(**PASSWORD)
+    token = fields.String(required=True, validate=validate.Length(min=1, max=1000),
+        metadata={"example": "eyJ1IjoiNWI4ZTNjMWEiLCJmIjoiOWMyZCJ9.Z0SHbA.v3QpLr8yTzXc1NwKd5Hs"})
+    password = fields.String(**PASSWORD, metadata={"example": "a-new-lemon-cake-at-dusk-7"})
 
 
 class PasswordChangeSchema(Schema):
-    current_password = fields.String(required=True, load_only=True, validate=validate.Length(min=1, max=1024))
-    new_password = fields.String(**PASSWORD)
+    current_password = fields.String(required=True, load_only=True, validate=validate.Length(min=1, max=1024),
+        metadata={"example": ex.PASSWORD})
+    new_password = fields.String(**PASSWORD, metadata={"example": "a-new-lemon-cake-at-dusk-7"})
