@@ -13,6 +13,9 @@ from songcraft.finishing import service
 from songcraft.finishing.service import LrcFile
 from songcraft.songs.service import get_user_song
 
+LRC_EXAMPLE = ("[ti:Umbrella Weather]\n[ar:SongCraft]\n[length:02:22]\n[re:SongCraft]\n[00:12.40]A yellow umbrella at a Lisbon stop\n"
+               "[00:16.85]You missed your bus and the rain wouldn't stop\n[00:21.30]Aurelia, Aurelia, thirty and bright\n")
+
 blp = Blueprint("song-files", __name__, url_prefix="/api/v1/songs", description="A finished song's cover art and lyrics in time")
 
 
@@ -28,7 +31,8 @@ def lrc_response(lrc: LrcFile) -> Response:
 @blp.route("/<uuid:song_id>/lyrics.lrc", methods=["GET"])
 @blp.doc(security=BEARER)
 @login_required()
-@blp.response(200, {"type": "string"}, content_type="text/plain", description="`[mm:ss.xx]line` per sung line (UTF-8); the header "
+@blp.response(200, {"type": "string", "example": LRC_EXAMPLE}, content_type="text/plain",
+              description="`[mm:ss.xx]line` per sung line (UTF-8); the header "
               "`X-Lyrics-Timings` is `measured` or `estimated` (from syllable counts, when the provider gave no timings)")
 @blp.alt_response(404, schema=ErrorSchema, description="No such song of yours, or nothing sung to time (no audio yet, instrumental)")
 def lyrics_lrc(song_id: uuid.UUID):

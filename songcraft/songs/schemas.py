@@ -40,7 +40,7 @@ class SongCreateSchema(Schema):
     language = fields.String(load_default="en", validate=validate.OneOf(tuple(LANGUAGES)), metadata={
         "description": "The language of the lyrics. Languages the configured lyrics writer cannot write (see "
                        "`GET /songs/options`: `custom_lyrics_only`) need `custom_lyrics`, else 422.",
-        "example": "es",
+        "example": "en",
     })
     custom_lyrics = MultiLine(validate=validate.Length(min=20, max=5000), metadata={"example": ex.LYRICS})
     instrumental = fields.Boolean(load_default=False, metadata={"example": False})
@@ -59,7 +59,7 @@ class SongCreateSchema(Schema):
         "description": "Review the lyrics before the music is made: the song stops at `lyrics_ready` with "
                        "`awaiting_approval` until `POST /songs/{id}/approve`, or until it is approved automatically "
                        "after LYRICS_APPROVAL_HOURS (72 by default). Not with `custom_lyrics` or `instrumental`.",
-        "example": True,
+        "example": False,
     })
 
     @validates_schema
