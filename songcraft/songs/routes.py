@@ -41,7 +41,7 @@ class Songs(MethodView):
 
     @blp.doc(security=BEARER)
     @login_required(verified=True)
-    @blp.arguments(schemas.SongCreateSchema)
+    @blp.arguments(schemas.SongCreateSchema, example=schemas.CREATE_EXAMPLE)
     @blp.response(202, schemas.SongSchema)
     @blp.alt_response(402, schema=ErrorSchema, description="The order is not paid")
     @blp.alt_response(404, schema=ErrorSchema, description="No such order of yours")

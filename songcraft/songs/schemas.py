@@ -40,7 +40,7 @@ class SongCreateSchema(Schema):
     language = fields.String(load_default="en", validate=validate.OneOf(tuple(LANGUAGES)), metadata={
         "description": "The language of the lyrics. Languages the configured lyrics writer cannot write (see "
                        "`GET /songs/options`: `custom_lyrics_only`) need `custom_lyrics`, else 422.",
-        "example": "en",
+        "example": "es",
     })
     custom_lyrics = MultiLine(validate=validate.Length(min=20, max=5000), metadata={"example": ex.LYRICS})
     instrumental = fields.Boolean(load_default=False, metadata={"example": False})
@@ -59,7 +59,7 @@ class SongCreateSchema(Schema):
         "description": "Review the lyrics before the music is made: the song stops at `lyrics_ready` with "
                        "`awaiting_approval` until `POST /songs/{id}/approve`, or until it is approved automatically "
                        "after LYRICS_APPROVAL_HOURS (72 by default). Not with `custom_lyrics` or `instrumental`.",
-        "example": False,
+        "example": True,
     })
 
     @validates_schema
@@ -86,6 +86,13 @@ class SongCreateSchema(Schema):
         if not data["instrumental"]:
             data.setdefault("vocal_style", default_vocal_style(data["genre"]))
         return data
+
+
+# The body "Try it out" starts from: the usual song, the lyrics written for it and reviewed before the music
+# (each field's own example shows a choice; together they would ask for approval of custom lyrics).
+CREATE_EXAMPLE = {"order_id": ex.ORDER_ID, "recipient_name": ex.RECIPIENT, "occasion": ex.OCCASION, "genre": "acoustic", "mood": "joyful",
+                  "story": ex.STORY, "title": ex.TITLE, "language": "en", "vocal_style": "female", "name_pronunciation": "ow-REL-ya",
+                  "approve_lyrics": True}
 
 
 class TakeSchema(Schema):
