@@ -13,6 +13,8 @@ from werkzeug.exceptions import HTTPException
 
 log = logging.getLogger(__name__)
 
+UNEXPECTED = "Something went wrong on our side. The error was logged."  # a 500's message
+
 
 class DomainError(Exception):
     status_code = 400
@@ -92,7 +94,7 @@ def _handle_unexpected(error: Exception):
     if isinstance(error, HTTPException):
         return _handle_http_exception(error)
     log.exception("unhandled error")
-    return error_response(500, "Something went wrong on our side. The error was logged.")
+    return error_response(500, UNEXPECTED)
 
 
 def register_error_handlers(app: Flask) -> None:

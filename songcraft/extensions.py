@@ -1,4 +1,6 @@
 """Unbound extension instances, bound to the app in create_app()."""
+from http import HTTPStatus
+
 from flask_cors import CORS
 from flask_jwt_extended import JWTManager
 from flask_limiter import Limiter
@@ -9,13 +11,27 @@ from flask_smorest import Api
 from flask_sqlalchemy import SQLAlchemy
 from sqlalchemy import MetaData
 
+from songcraft.common.examples import error_example
 from songcraft.common.schemas import ErrorSchema, PaginationMetadataSchema
+from songcraft.errors import UNEXPECTED
 
 
 class SongcraftApi(Api):
-    """Documents every error with the contract's error shape, and the `X-Pagination` header with an example."""
+    """Documents every error with the contract's error shape, each shared error response with an
+    example of its own status (not the schema's 422), and the `X-Pagination` header with an example."""
 
     ERROR_SCHEMA = ErrorSchema
+
+    def _register_responses(self):
+        """flask-smorest's shared responses (BAD_REQUEST, UNPROCESSABLE_ENTITY, ..., DEFAULT_ERROR), as its own method registers them,
+        plus the examples."""
+        for status in HTTPStatus:
+            response = {"description": status.phrase}
+            if status >= 400:
+                response["content"] = {"application/json": {"schema": self.ERROR_SCHEMA, "example": error_example(status)}}
+            self.spec.components.response(status.name, response, lazy=True)
+        self.spec.components.response("DEFAULT_ERROR", {"description": "Default error response", "content": {
+            "application/json": {"schema": self.ERROR_SCHEMA, "example": error_example(500, UNEXPECTED)}}}, lazy=True)
 
     def _register_pagination_header(self):
         self.spec.components.header("PAGINATION", {"description": "Pagination metadata", "schema": PaginationMetadataSchema}, lazy=True)

@@ -9,7 +9,9 @@ Each operation of the OpenAPI document gets, unless its route documents the stat
 * 404 when its path names a resource by UUID (unknown, or not the caller's);
 * 429 when a rate limit of flask-limiter applies (on the view, or in a MethodView's ``decorators``).
 
-So a new route documents only the statuses its own logic answers (402, 409, ...).
+So a new route documents only the statuses its own logic answers (402, 409, ...). Every error
+response gets an example of its own status (``error_example``), the message being the one the API
+gives or, for a route's own error, the response's description.
 """
 from __future__ import annotations
 
@@ -19,6 +21,7 @@ from flask.views import MethodView
 from flask_limiter import Limiter
 from webargs.flaskparser import FlaskParser
 
+from songcraft.common.examples import error_example
 from songcraft.common.schemas import ErrorSchema
 
 # The attribute `songcraft.auth.access.login_required` sets on the views it guards, e.g.
@@ -26,12 +29,18 @@ from songcraft.common.schemas import ErrorSchema
 LOGIN_REQUIREMENTS = "login_requirements"
 _LIMITED = "__wrapper-limiter-instance"  # flask-limiter marks each view its `limit` decorator wraps
 
+# Each implied error: its description in the document, and the message the API answers it with.
 UNAUTHORIZED = ("Not logged in: the `Authorization: Bearer <access token>` header is missing, or the token is "
                 "malformed, expired or revoked (log in again, or exchange the refresh token at `POST /api/v1/auth/refresh`)")
+UNAUTHORIZED_MESSAGE = "Authentication required: Missing Authorization Header."
 NOT_VERIFIED = "Your email address is not verified yet (`POST /api/v1/auth/resend-verification` sends the link again)"
+NOT_VERIFIED_MESSAGE = "Please verify your email address first."
 NOT_ADMIN = "Administrators only"
+NOT_ADMIN_MESSAGE = "Administrators only."
 NOT_FOUND = "No such resource, or not yours: the ids in the path are checked against your own records"
+TOO_LARGE = "The body is larger than the server accepts (1 MB)"
 TOO_MANY = "Too many requests from your address: wait the seconds the `Retry-After` header gives, then try again"
+TOO_MANY_MESSAGE = "Too many requests: limit of 10 per 1 minute. Try again later."
 
 
 class _SchemaReusingParser(FlaskParser):
@@ -56,20 +65,21 @@ def _is_rate_limited(view_class_or_function, function) -> bool:
     return bool(getattr(function, _LIMITED, None)) or any(isinstance(getattr(d, "limiter", None), Limiter) for d in class_decorators)
 
 
-def _implied_errors(rule: str, view_class_or_function, function, doc: dict) -> dict[int, str]:
-    """The statuses (with their descriptions) that how the route is built lets it answer."""
+def _implied_errors(rule: str, view_class_or_function, function, doc: dict) -> dict[int, tuple[str, str | None]]:
+    """The statuses that how the route is built lets it answer, each with its description and message
+    (None: the description is the message)."""
     errors = {}
     if 400 in doc.get("arguments", {}).get("responses", {}):  # a JSON body (Blueprint.arguments documents its 400)
-        errors[413] = "The body is larger than the server accepts (1 MB)"
+        errors[413] = (TOO_LARGE, error_example(413)["message"])
     if doc.get("manual_doc", {}).get("security"):
-        errors[401] = UNAUTHORIZED
+        errors[401] = (UNAUTHORIZED, UNAUTHORIZED_MESSAGE)
     requirements = getattr(function, LOGIN_REQUIREMENTS, {})
     if requirements.get("admin") or requirements.get("verified"):
-        errors[403] = NOT_ADMIN if requirements.get("admin") else NOT_VERIFIED
+        errors[403] = (NOT_ADMIN, NOT_ADMIN_MESSAGE) if requirements.get("admin") else (NOT_VERIFIED, NOT_VERIFIED_MESSAGE)
     if "<uuid:" in rule:
-        errors[404] = NOT_FOUND
+        errors[404] = (NOT_FOUND, None)
     if _is_rate_limited(view_class_or_function, function):
-        errors[429] = TOO_MANY
+        errors[429] = (TOO_MANY, TOO_MANY_MESSAGE)
     return errors
 
 
@@ -103,10 +113,16 @@ class Blueprint(flask_smorest.Blueprint):
 
     @staticmethod
     def _prepare_implied_errors_doc(doc: dict, doc_info: dict, **kwargs) -> dict:
-        """Add each implied error the route does not document itself, in the contract's error shape
-        (runs before flask-smorest's own callbacks turn `doc_info["response"]` into the document)."""
+        """Add each implied error the route does not document itself, in the contract's error shape,
+        and an example to every error response of the route (runs before flask-smorest's own
+        callbacks turn `doc_info["response"]` into the document)."""
         documented = doc_info.setdefault("response", {}).setdefault("responses", {})
-        for status, description in doc_info.get("implied_errors", {}).items():
+        for status, (description, message) in doc_info.get("implied_errors", {}).items():
             if status not in documented and str(status) not in documented:
-                documented[status] = [{"schema": ErrorSchema(), "description": description, "content_type": None}]
+                documented[status] = [{"schema": ErrorSchema(), "description": description, "content_type": None,
+                                       "example": error_example(status, message)}]
+        for status, responses in documented.items():
+            for response in responses:
+                if isinstance(response, dict) and isinstance(response.get("schema"), ErrorSchema) and "example" not in response:
+                    response["example"] = error_example(int(status), response["description"].rstrip(".") + ".")
         return doc

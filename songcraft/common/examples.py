@@ -5,6 +5,9 @@ example belong to that one order, so Swagger UI shows answers that fit together.
 must satisfy its own field's rules (enums, lengths, patterns): tests/integration/test_openapi_docs.py
 validates them against the document.
 """
+from http import HTTPStatus
+
+from werkzeug.exceptions import default_exceptions
 
 USER_ID = "5b8e3c1a-7d2f-4e9b-a6c4-1f0d9e8b7a62"
 ADMIN_ID = "a2d4f6b8-0c1e-4a3b-9d5f-7e8c6b4a2d10"
@@ -54,3 +57,11 @@ LYRICS = ("[Verse 1]\nA yellow umbrella at a Lisbon stop\nYou missed your bus an
           "[Verse 2]\nLemon cake for everyone but you\nForty-two kilometres and Pascal waiting through\n"
           "[Chorus]\nAurelia, Aurelia, thirty and bright\nYou sing off-key and you sing it right")
 GIFT_MESSAGE = "Happy birthday, my favourite off-key singer. Put your headphones on before you open the cake. — Mara"
+
+
+def error_example(status: int, message: str | None = None) -> dict:
+    """The contract's error body for `status`, as the API answers it (werkzeug's description when no
+    `message` is given, as songcraft/errors.py does)."""
+    phrase = HTTPStatus(status).phrase
+    exception = default_exceptions.get(status)
+    return {"code": status, "status": phrase, "message": message or (exception.description if exception else phrase)}

@@ -6,6 +6,7 @@
   them, with 403 and 429, from how the route is built);
 - every property of every schema has an example, and every query parameter an example or a
   default, so Swagger UI shows real values rather than "string";
+- every error response shows an example of its own status (a 401 is not illustrated by a 422);
 - every example satisfies its own schema (types, enums, lengths, patterns, required fields), and
   the body Swagger UI's "Try it out" builds from a request schema's examples passes that schema's
   own validation (cross-field rules included), so a newcomer's first call is not a 422.
@@ -13,6 +14,7 @@
 from __future__ import annotations
 
 import copy
+from http import HTTPStatus
 
 import jsonschema
 import pytest
@@ -155,6 +157,24 @@ def test_every_example_satisfies_its_own_schema(spec):
             if "example" in parameter["schema"]:
                 errors = validate(parameter["schema"]["example"], parameter["schema"])
                 wrong.update({f"{label} ?{parameter['name']}: {e}": None for e in errors})
+    assert not wrong, wrong
+
+
+def test_every_error_response_shows_an_error_of_its_own_status(spec):
+    """Not the error schema's one example (a 422) under a 401: each error response has its own."""
+    responses = [(f"components {name}", "default" if name == "DEFAULT_ERROR" else str(HTTPStatus[name].value), response)
+                 for name, response in spec["components"]["responses"].items()]
+    responses += [(label, status, response) for label, operation, _ in operations(spec)
+                  for status, response in operation["responses"].items()]
+    error_schema = json_schema({"$ref": f"{REF_PREFIX}Error"}, spec)
+    wrong = {}
+    for label, status, response in responses:
+        content = response.get("content", {}).get("application/json", {})
+        if content.get("schema") == {"$ref": f"{REF_PREFIX}Error"}:
+            example = content.get("example", {})
+            expected = 500 if status == "default" else int(status)
+            if example.get("code") != expected or example.get("status") != HTTPStatus(expected).phrase or validate(example, error_schema):
+                wrong[f"{label} {status}"] = example
     assert not wrong, wrong
 
 
