@@ -53,7 +53,7 @@ class ProfileUpdateSchema(Schema):
 
 class PasswordResetSchema(Schema):
     token = fields.String(required=True, validate=validate.Length(min=1, max=1000),
-        metadata={"example": "eyJ1IjoiNWI4ZTNjMWEiLCJmIjoiOWMyZCJ9.Z0SHbA.v3QpLr8yTzXc1NwKd5Hs"})
+        metadata={"example": ex.EMAIL_TOKEN})
     password = fields.String(**PASSWORD, metadata={"example": "a-new-lemon-cake-at-dusk-7"})
 
 

@@ -15,18 +15,21 @@ gives or, for a route's own error, the response's description.
 """
 from __future__ import annotations
 
+import re
+
 import flask_smorest
 import marshmallow as ma
 from flask.views import MethodView
 from flask_limiter import Limiter
 from webargs.flaskparser import FlaskParser
 
-from songcraft.common.examples import error_example
+from songcraft.common.examples import PATH_PARAMETERS, error_example
 from songcraft.common.schemas import ErrorSchema
 
 # The attribute `songcraft.auth.access.login_required` sets on the views it guards, e.g.
 # {"verified": True, "admin": False}; functools.wraps carries it up through the decorators above.
 LOGIN_REQUIREMENTS = "login_requirements"
+_PATH_PARAMETER = re.compile(r"<(?:[^:<>]+:)?([^<>]+)>")  # the name in `<uuid:song_id>` or `<token>`
 _LIMITED = "__wrapper-limiter-instance"  # flask-limiter marks each view its `limit` decorator wraps
 
 # Each implied error: its description in the document, and the message the API answers it with.
@@ -102,9 +105,12 @@ class Blueprint(flask_smorest.Blueprint):
 
         return documented
 
-    def add_url_rule(self, rule, endpoint=None, view_func=None, provide_automatic_options=None, **kwargs):
-        """Register the route as flask-smorest does, and note the errors its construction implies."""
-        super().add_url_rule(rule, endpoint, view_func, provide_automatic_options, **kwargs)
+    def add_url_rule(self, rule, endpoint=None, view_func=None, provide_automatic_options=None, *, parameters=None, **kwargs):
+        """Register the route as flask-smorest does, with an example for each path parameter
+        (`PATH_PARAMETERS`), and note the errors its construction implies."""
+        parameters = [*(parameters or []), *({"in": "path", "name": name, "example": PATH_PARAMETERS[name]}
+                                             for name in _PATH_PARAMETER.findall(rule) if name in PATH_PARAMETERS)]
+        super().add_url_rule(rule, endpoint, view_func, provide_automatic_options, parameters=parameters, **kwargs)
         endpoint = self._endpoints[-1]
         for method, doc in self._docs[endpoint].items():
             if method != "parameters":

@@ -46,6 +46,13 @@ ACCESS_TOKEN = ("eyJhbGciOiJIUzI1NiIsInR5cCI6IkpXVCJ9.eyJzdWIiOiI1YjhlM2MxYS03ZD
 REFRESH_TOKEN = ("eyJhbGciOiJIUzI1NiIsInR5cCI6IkpXVCJ9.eyJzdWIiOiI1YjhlM2MxYS03ZDJmLTRlOWItYTZjNC0xZjBkOWU4YjdhNjIiLCJ0eXBlIjoicmVm"
                  "cmVzaCIsImZhbSI6ImIxOWYzYSJ9.Wm3xQ8vB2nT6kLp0rY4sJd9cHf1gZa7eUo5iXw3tEqM")
 
+# A verification or reset token, as the links in those emails carry it (itsdangerous, signed and timed)
+EMAIL_TOKEN = "eyJ1aWQiOiI1YjhlM2MxYS03ZDJmLTRlOWItYTZjNC0xZjBkOWU4YjdhNjIiLCJmcCI6IjljMmQ0ZSJ9.Z0SHbA.v3QpLr8yTzXc1NwKd5HsJ2mQ7aRb"
+
+# The path parameters, by name (songcraft/common/blueprint.py gives each route's its example)
+PATH_PARAMETERS = {"song_id": SONG_ID, "order_id": ORDER_ID, "take_id": TAKE_ID, "image_id": IMAGE_ID, "user_id": USER_ID,
+                   "token": EMAIL_TOKEN, "secret": "k7Qm2vR9xT4wZ8bN3cF6hJ1pL5sD0gYa"}
+
 RECIPIENT = "Aurelia"
 OCCASION = "Her 30th birthday"
 TITLE = "Umbrella Weather"

@@ -4,8 +4,8 @@
 - every status a route's construction lets it answer is documented: 401 with a bearer token, 404
   with an id in the path, 400, 413 and 422 with a JSON body (songcraft/common/blueprint.py adds
   them, with 403 and 429, from how the route is built);
-- every property of every schema has an example, and every query parameter an example or a
-  default, so Swagger UI shows real values rather than "string";
+- every property of every schema has an example, and every parameter an example or a default,
+  so Swagger UI shows real values rather than "string";
 - every error response shows an example of its own status (a 401 is not illustrated by a 422);
 - every example satisfies its own schema (types, enums, lengths, patterns, required fields), and
   the body Swagger UI's "Try it out" builds from a request schema's examples passes that schema's
@@ -136,10 +136,10 @@ def test_every_schema_property_has_an_example(spec):
     assert not missing, f"Properties or bodies without an example (`metadata={{'example': ...}}` on the field): {missing}"
 
 
-def test_every_query_parameter_has_an_example_or_a_default(spec):
-    missing = {f"{label} ?{parameter['name']}" for label, _, parameters in operations(spec) for parameter in parameters
-               if parameter["in"] == "query" and not {"example", "default"} & (set(parameter) | set(parameter["schema"]))}
-    assert not missing, f"Query parameters without an example: {sorted(missing)}"
+def test_every_parameter_has_an_example_or_a_default(spec):
+    missing = {f"{label} {parameter['in']} {parameter['name']}" for label, _, parameters in operations(spec) for parameter in parameters
+               if not {"example", "default"} & (set(parameter) | set(parameter["schema"]))}
+    assert not missing, f"Parameters without an example (path parameters: PATH_PARAMETERS, common/examples.py): {sorted(missing)}"
 
 
 def test_every_example_satisfies_its_own_schema(spec):
@@ -154,8 +154,8 @@ def test_every_example_satisfies_its_own_schema(spec):
             wrong.update({f"{name} (built from its examples) {e}": None for e in validate(example_of(schema, spec), plain)})
     for label, _, parameters in operations(spec):
         for parameter in parameters:
-            if "example" in parameter["schema"]:
-                errors = validate(parameter["schema"]["example"], parameter["schema"])
+            for example in (holder["example"] for holder in (parameter, parameter["schema"]) if "example" in holder):
+                errors = validate(example, parameter["schema"])
                 wrong.update({f"{label} ?{parameter['name']}: {e}": None for e in errors})
     assert not wrong, wrong
 
