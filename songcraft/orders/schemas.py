@@ -9,8 +9,8 @@ from songcraft.orders.models import STATUSES, Order
 
 class ProductSchema(Schema):
     id = fields.String(metadata={"example": "video", "enum": list(PRODUCT_IDS)})
-    name = fields.String(metadata={"example": "Song + video"})
-    description = fields.String(metadata={"example": "A personal song and a video of your photos set to it"})
+    name = fields.String(metadata={"example": "Personalized song + video"})
+    description = fields.String(metadata={"example": "The song plus a video of your photos set to it, delivered as an MP4."})
     amount_cents = fields.Integer(metadata={"example": 2900})
     currency = fields.String(metadata={"example": "USD"})
 
