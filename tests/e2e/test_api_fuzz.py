@@ -13,18 +13,6 @@ sends the same requests.
 
 One test with a subtest per operation rather than `schemathesis.pytest.from_fixture`: that lazy
 loader (schemathesis 4.32.5) sets `request.node._nodeid`, which pytest 9.2 no longer has.
-
-KNOWN FAILURES (real bugs in songcraft/, not in this test; each subtest passes once its bug is fixed):
-- 500 on every paginated list (GET /orders/, /songs/, /admin/users, /admin/songs, /admin/audit)
-  when `page` is so large that the OFFSET exceeds PostgreSQL's bigint, e.g.
-  `GET /api/v1/songs/?page=10000000000000000000000` -> DataError "bigint out of range".
-  This run's examples hit it on GET /songs/ and GET /admin/songs. Checks: not_a_server_error
-  (and status_code_is_documented).
-- 400 for a body that is not JSON (e.g. one NUL byte) is not documented on any operation with a JSON
-  body (register, resend-verification, login, PATCH me, password forgot/change, POST orders,
-  POST songs, PUT lyrics, PATCH admin user). Check: status_code_is_documented.
-- 409 "The song is being made" from DELETE /songs/{song_id} is not documented. Check:
-  status_code_is_documented.
 """
 from __future__ import annotations
 
