@@ -31,9 +31,9 @@ from songcraft.auth import tokens
 from songcraft.auth.models import User
 from songcraft.auth.passwords import check_password, hash_password
 from songcraft.common.db import utcnow
-from songcraft.errors import Unauthorized
+from songcraft.errors import Conflict, Unauthorized
 from songcraft.extensions import db
-from songcraft.files.cleanup import delete_files_after_commit, delete_files_later
+from songcraft.files.cleanup import StorageDeletion, delete_files_after_commit, delete_files_later
 from songcraft.gifts.models import Gift
 from songcraft.notifications.models import OutboxEmail
 from songcraft.orders.models import Order
@@ -53,6 +53,8 @@ def erase_account(user: User, password: str) -> User:
     user = db.session.scalar(sa.select(User).where(User.id == user.id).with_for_update())
     if not check_password(password, user.password_hash):
         raise Unauthorized("The password is wrong; nothing was erased.")
+    if user.is_admin and user.is_active and _other_active_admins(user) == 0:
+        raise Conflict("This is the last active admin: promote another user first.")
     songs = db.session.scalars(sa.select(Song).where(Song.user_id == user.id).with_for_update()).all()
     song_ids = [song.id for song in songs]
     gifts = db.session.scalars(sa.select(Gift).where(Gift.song_id.in_(song_ids))).all() if song_ids else []
@@ -72,16 +74,23 @@ def erase_account(user: User, password: str) -> User:
     db.session.flush()  # the orders move before the user goes (no mapped relationship orders the two)
     tokens.revoke_user_families(user)
     prefix = f"users/{user.id}/"
+    # Deletions already pending under the prefix (an export's expiry, a deleted song's files) are covered by this one.
+    db.session.execute(sa.delete(StorageDeletion).where(StorageDeletion.prefix.startswith(prefix, autoescape=True))
+                       .execution_options(synchronize_session=False))
     delete_files_after_commit(prefix)
     delete_files_later(prefix, utcnow() + LATE_WRITES)
-    for song in songs:
-        db.session.delete(song)  # takes, photos, covers and gifts go with it (foreign keys cascade)
+    # Takes, photos, covers and gifts go with their songs (their foreign keys cascade).
+    db.session.execute(sa.delete(Song).where(Song.user_id == user.id).execution_options(synchronize_session=False))
     db.session.add(AuditLog(actor_id=tombstone.id, actor_email=tombstone.email, action="user.erase", target_type="user",
                             target_id=str(tombstone.id), details={"songs": len(songs), "orders_kept": orders}))
     db.session.delete(user)  # refresh tokens and data exports cascade
     db.session.commit()
     log.info("account erased", extra={"tombstone": str(tombstone.id), "songs": len(songs), "orders_kept": orders})
     return tombstone
+
+
+def _other_active_admins(user: User) -> int:
+    return db.session.scalar(sa.select(sa.func.count()).where(User.role == "admin", User.is_active.is_(True), User.id != user.id))
 
 
 def _keep_orders(user: User, tombstone: User) -> int:

@@ -48,6 +48,7 @@ class Account(MethodView):
     @blp.arguments(schemas.ErasureSchema)
     @blp.response(204, description="The account is erased; its tokens no longer work")
     @blp.alt_response(401, schema=ErrorSchema, description="Not logged in, or wrong password (nothing was erased)")
+    @blp.alt_response(409, schema=ErrorSchema, description="The last active admin cannot erase their account")
     @blp.alt_response(429, schema=ErrorSchema, description="Too many requests (RATELIMIT_LOGIN)")
     def delete(self, data):
         """Erase your account and everything in it
