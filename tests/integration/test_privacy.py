@@ -191,8 +191,9 @@ def test_erasure_leaves_no_trace_but_the_tombstoned_orders(client, app, make_acc
     others = finish_here(client, app, other)
     export = client.post(EXPORT, headers=account.headers).json
     assert build_here(app, export["id"])
-    assert client.patch(f"/api/v1/admin/users/{account.id}", json={"role": "user", "is_active": True},
-                        headers=admin.headers).status_code == 200
+    for active in (False, True):  # two audit entries about the customer
+        assert client.patch(f"/api/v1/admin/users/{account.id}", json={"is_active": active}, headers=admin.headers).status_code == 200
+    account.login()
     with app.app_context():
         raise_alert("song_failed", f"song:{waiting['id']}", "The song “A song for Maya” failed at compose_audio: boom",
                     {"song_id": waiting["id"], "customer": account.email})
