@@ -64,8 +64,8 @@ def erase_account(user: User, password: str) -> User:
     db.session.flush()
 
     addresses = {user.email, *(a for gift in gifts for a in (gift.recipient_email, gift.delivered_to) if a)}
-    identifiers = [user.email, str(user.id), *(user.full_name and [user.full_name] or []), *map(str, song_ids),
-                   *(str(gift.id) for gift in gifts)]
+    # What marks a row as theirs. Not the name: another customer may share it.
+    identifiers = [user.email, str(user.id), *map(str, song_ids), *(str(gift.id) for gift in gifts)]
     orders = _keep_orders(user, tombstone)
     _forget_emails(addresses, identifiers)
     _forget_alerts(identifiers)
