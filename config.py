@@ -274,6 +274,7 @@ def load_config(environ: Mapping[str, str] | None = None) -> dict:
         "RATELIMIT_REGISTER": env.str("RATELIMIT_REGISTER", "5 per minute"),
         "RATELIMIT_EMAIL": env.str("RATELIMIT_EMAIL", "3 per minute"),
         "RATELIMIT_CALLBACK": env.str("RATELIMIT_CALLBACK", "120 per minute"),
+        "RATELIMIT_DATA_EXPORT": env.str("RATELIMIT_DATA_EXPORT", "3 per hour"),
         # Email
         "EMAIL_PROVIDER": _pick_provider(env, "EMAIL_PROVIDER", {"smtp": ("SMTP_HOST",)}, "console"),
         "MAIL_SERVER": env.str("SMTP_HOST", "localhost"),
@@ -315,6 +316,9 @@ def load_config(environ: Mapping[str, str] | None = None) -> dict:
         "OPENAI_API_KEY": env.str("OPENAI_API_KEY"),
         "OPENAI_BASE_URL": env.str("OPENAI_BASE_URL"),
         "OPENAI_MODEL": env.str("OPENAI_MODEL", "gpt-4o-mini"),
+        # Content safety (songcraft/moderation): OpenAI's moderation endpoint with a key, else the word list.
+        "MODERATION_PROVIDER": _pick_provider(env, "MODERATION_PROVIDER", {"openai": ("OPENAI_API_KEY",)}, "wordlist"),
+        "OPENAI_MODERATION_MODEL": env.str("OPENAI_MODERATION_MODEL", "omni-moderation-latest"),
         "AUDIO_PROVIDER": _pick_provider(env, "AUDIO_PROVIDER", {"suno": ("SUNO_API_KEY",)}, "local"),
         "SUNO_API_KEY": env.str("SUNO_API_KEY"),
         "SUNO_API_URL": env.str("SUNO_API_URL", "https://api.sunoapi.org"),
@@ -343,6 +347,8 @@ def load_config(environ: Mapping[str, str] | None = None) -> dict:
         "MINIO_BUCKET_NAME": env.str("MINIO_BUCKET_NAME", "songcraft"),
         "MINIO_SECURE": env.bool("MINIO_SECURE", False),
         "SIGNED_URL_SECONDS": env.int("SIGNED_URL_SECONDS", 900, minimum=1),
+        # The customer's data export (songcraft/privacy): how long its emailed link works (S3 allows at most 168).
+        "DATA_EXPORT_LINK_HOURS": env.int("DATA_EXPORT_LINK_HOURS", 24, minimum=1),
         # Docs
         "API_TITLE": "SongCraft API",
         "API_VERSION": "v1",
@@ -358,6 +364,8 @@ def load_config(environ: Mapping[str, str] | None = None) -> dict:
     }
     if env.str("SONG_STUCK_MINUTES"):
         raise ConfigError("SONG_STUCK_MINUTES is no longer read: stalled songs are resumed when their lease lapses (SONG_LEASE_SECONDS)")
+    if config["DATA_EXPORT_LINK_HOURS"] > 168:
+        raise ConfigError("DATA_EXPORT_LINK_HOURS may be at most 168: a signed S3 link lives at most 7 days")
     if profile == "production":
         _refuse_development_settings(config)
     _require_catalogue_ids(env, config["PAYMENT_PROVIDER"])

@@ -72,6 +72,7 @@ def create_app(environ: Mapping[str, str] | None = None) -> Flask:
     from songcraft.health import bp as health_bp
     from songcraft.orders.routes import blp as orders_blp
     from songcraft.orders.sandbox import bp as sandbox_bp
+    from songcraft.privacy.routes import blp as privacy_blp
     from songcraft.providers import init_providers
     from songcraft.songs.routes import blp as songs_blp
 
@@ -89,6 +90,6 @@ def create_app(environ: Mapping[str, str] | None = None) -> Flask:
     app.register_blueprint(sandbox_bp)
     app.register_blueprint(files_bp)
     app.register_blueprint(gift_pages_bp)
-    for blueprint in (auth_blp, orders_blp, songs_blp, song_files_blp, gifts_blp, files_api_blp, admin_blp):
+    for blueprint in (auth_blp, orders_blp, songs_blp, song_files_blp, gifts_blp, files_api_blp, admin_blp, privacy_blp):
         api.register_blueprint(blueprint)
     return app

@@ -6,6 +6,8 @@ from songcraft.files.cleanup import StorageDeletion  # noqa: F401
 from songcraft.files.models import Image  # noqa: F401
 from songcraft.finishing.models import SongCover  # noqa: F401
 from songcraft.gifts.models import Gift  # noqa: F401
+from songcraft.moderation.models import ModerationRefusal  # noqa: F401
 from songcraft.notifications.models import OutboxEmail  # noqa: F401
 from songcraft.orders.models import Order, WebhookEvent  # noqa: F401
+from songcraft.privacy.models import DataExport  # noqa: F401
 from songcraft.songs.models import Song, Take  # noqa: F401

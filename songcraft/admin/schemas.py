@@ -8,6 +8,7 @@ from songcraft.celery_app import QUEUES
 from songcraft.common import examples as ex
 from songcraft.common.fast_dump import FastDumpSchema
 from songcraft.common.schemas import choice
+from songcraft.moderation.schemas import ContentSafetyStatsSchema
 from songcraft.orders.models import STATUSES as ORDER_STATUSES
 from songcraft.orders.schemas import OrderSchema
 from songcraft.songs.models import STATUSES as SONG_STATUSES
@@ -156,6 +157,8 @@ class DashboardStatsSchema(Schema):
     songs = fields.Nested(SongStatsSchema)
     pipeline = fields.Nested(PipelineStatsSchema)
     queues = fields.Nested(QueueStatsSchema)
+    content_safety = fields.Nested(ContentSafetyStatsSchema, metadata={
+        "description": "Texts refused by the content check, counted (the texts themselves are never kept)"})
 
 
 class CheckSchema(Schema):

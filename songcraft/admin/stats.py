@@ -18,6 +18,7 @@ from songcraft.auth.models import User
 from songcraft.celery_app import QUEUES
 from songcraft.common.db import utcnow
 from songcraft.extensions import db
+from songcraft.moderation.service import refusal_stats
 from songcraft.orders.models import STATUSES as ORDER_STATUSES
 from songcraft.orders.models import Order
 from songcraft.songs.models import STATUSES as SONG_STATUSES
@@ -38,6 +39,7 @@ def dashboard_stats() -> dict:
         "songs": {"by_status": _count_by_status(Song, SONG_STATUSES), "failed_last_24h": _failed_since(now - timedelta(hours=24))},
         "pipeline": _pipeline_durations(),
         "queues": queue_depths(),
+        "content_safety": refusal_stats(),
     }
 
 

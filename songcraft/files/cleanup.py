@@ -49,6 +49,12 @@ def delete_files_after_commit(prefix: str) -> None:
     db.session.info.setdefault(_PENDING, []).append((record.id, record.prefix))
 
 
+def delete_files_later(prefix: str, at: datetime) -> None:
+    """Have the sweep delete every key under ``prefix`` once ``at`` has come (in the caller's transaction):
+    files that must go at a set time (an expiring export), or that a worker may still be writing."""
+    db.session.add(StorageDeletion(id=uuid.uuid4(), prefix=validate_prefix(prefix), attempts=0, next_attempt_at=at))
+
+
 @event.listens_for(Session, "after_commit")
 def _delete_now(session: Session) -> None:
     for record_id, prefix in session.info.pop(_PENDING, []):

@@ -14,6 +14,7 @@ from songcraft.extensions import db
 from songcraft.finishing.service import cover_url
 from songcraft.gifts.models import Gift
 from songcraft.gifts.reveal import deliver_if_due
+from songcraft.moderation.service import check_texts
 from songcraft.notifications.service import queue_email
 from songcraft.songs.models import Song
 from songcraft.songs.service import get_user_song
@@ -46,8 +47,9 @@ def put_gift(user: User, song_id: uuid.UUID, data: dict) -> Gift:
     """Create or replace the gift of one of the user's songs; the share link is kept (or made).
 
     A `deliver_at` equal to the stored one is accepted even once past, so a gift read with GET
-    can be sent back with only its message changed.
+    can be sent back with only its message changed. The message passes the content check first.
     """
+    check_texts({"message": data["message"]})
     song = get_user_song(user, song_id, for_update=True)  # the lock serialises two first PUTs
     gift = _gift_of(song, for_update=True)
     deliver_at = data["deliver_at"]

@@ -29,6 +29,7 @@ SUBJECTS = {
     "admin_alert": "SongCraft alert: {kind}",
     "gift_reveal": "{sender} made you a song: “{title}”",
     "gift_opened": "{recipient_name} just opened “{title}”",
+    "data_export_ready": "Your SongCraft data is ready to download",
 }
 MAX_ATTEMPTS = 8
 SEND_TASK = "songcraft.email.send"  # sent by name: the tasks module imports this one, never the reverse

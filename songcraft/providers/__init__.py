@@ -44,6 +44,16 @@ def _lyrics_provider(config):
     return LocalLyricsProvider()
 
 
+def _moderation_provider(config):
+    if config["MODERATION_PROVIDER"] == "openai":
+        from songcraft.providers.moderation.openai import OpenAIModerator
+
+        return OpenAIModerator(config["OPENAI_API_KEY"], config["OPENAI_MODERATION_MODEL"], config["OPENAI_BASE_URL"])
+    from songcraft.providers.moderation.wordlist import WordListModerator
+
+    return WordListModerator()
+
+
 def _audio_provider(config, redis_client):
     if config["AUDIO_PROVIDER"] == "suno":
         from songcraft.providers.audio import suno
@@ -74,5 +84,6 @@ def init_providers(app: Flask) -> None:
     app.extensions["email_sender"] = _email_sender(config)
     app.extensions["payment_provider"] = _payment_provider(config)
     app.extensions["lyrics_provider"] = _lyrics_provider(config)
+    app.extensions["moderation"] = _moderation_provider(config)
     app.extensions["audio_provider"] = _audio_provider(config, app.extensions.get("redis"))
     app.extensions["storage"] = _storage(config)

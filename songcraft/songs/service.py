@@ -13,6 +13,7 @@ from songcraft.errors import Conflict, NotFound, PaymentRequired
 from songcraft.extensions import db
 from songcraft.files.cleanup import delete_files_after_commit
 from songcraft.files.models import song_images
+from songcraft.moderation.service import check_texts
 from songcraft.orders.models import Order
 from songcraft.orders.service import get_user_order
 from songcraft.orders.signals import order_disputed, order_refunded
@@ -26,6 +27,7 @@ log = logging.getLogger(__name__)
 
 BRIEF_FIELDS = ("recipient_name", "occasion", "genre", "mood", "story", "title", "language", "instrumental", "video_format",
                 "vocal_style", "name_pronunciation", "approve_lyrics")
+FREE_TEXT_FIELDS = ("recipient_name", "occasion", "story", "title", "custom_lyrics", "name_pronunciation")  # checked for safety
 
 
 def storage():
@@ -33,7 +35,8 @@ def storage():
 
 
 def create_song(user: User, data: dict) -> Song:
-    """Consume the caller's paid, unused order and start the pipeline."""
+    """Consume the caller's paid, unused order and start the pipeline (once the brief's texts pass the content check)."""
+    check_texts({field: data.get(field) for field in FREE_TEXT_FIELDS})
     order = get_user_order(user, data["order_id"], for_update=True)
     if order.status in ("pending", "expired", "failed", "needs_review"):
         raise PaymentRequired("This order has not been paid.")
@@ -89,6 +92,7 @@ def regenerate_lyrics(user: User, song_id: uuid.UUID) -> Song:
 
 
 def edit_lyrics(user: User, song_id: uuid.UUID, lyrics: str) -> Song:
+    check_texts({"lyrics": lyrics})
     song = get_user_song(user, song_id, for_update=True)
     if song.is_busy:
         raise Conflict("The lyrics cannot change while the song is being generated.")
