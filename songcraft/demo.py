@@ -111,29 +111,52 @@ def _bar(song: dict, width: int = 30) -> str:
     return f"  [{'#' * filled}{'-' * (width - filled)}] {song['progress']:3d}%  {doing}"
 
 
+class ProgressLine:
+    """The progress bar: redrawn in place on a terminal, one line per change elsewhere (a log, a test)."""
+
+    def __init__(self):
+        self.tty, self.last, self.open = sys.stdout.isatty(), "", False
+
+    def show(self, line: str) -> None:
+        if line == self.last:
+            return
+        self.last = line
+        if self.tty:
+            click.echo(f"\r{line:<75}", nl=False)
+            self.open = True
+        else:
+            click.echo(line)
+
+    def say(self, text: str) -> None:
+        self.end()
+        click.echo(text)
+
+    def end(self) -> None:
+        if self.open:
+            click.echo()
+            self.open = False
+
+
 def _follow(api: Api, song_id: str, timeout: float) -> dict:
     """Poll the song until it is complete, drawing the progress bar; say when no worker picks it up."""
-    tty, last, warned = sys.stdout.isatty(), "", False
-    started = time.monotonic()
+    bar, warned, started = ProgressLine(), False, time.monotonic()
     while True:
         song = api.call("GET", f"/songs/{song_id}", 200).json()
-        line = _bar(song)
-        if line != last:
-            click.echo(f"\r{line:<75}" if tty else line, nl=not tty)
-            last = line
-        if song["status"] == "failed":
-            raise DemoError(f"\nThe song failed: {song.get('error')}")
-        if song["status"] == "completed" and (not song["remaining_steps"] or song["waiting_for"]):
-            if tty:
-                click.echo()
-            return song
+        bar.show(_bar(song))
         waited = time.monotonic() - started
+        if song["status"] == "failed":
+            bar.end()
+            raise DemoError(f"The song failed: {song['error']}")
+        if song["status"] == "completed" and (not song["remaining_steps"] or song["waiting_for"]):
+            bar.end()
+            return song
         if song["status"] == "queued" and waited > NO_WORKER_AFTER and not warned:
-            click.echo(f"\n  ! No worker has taken the song after {NO_WORKER_AFTER} s. Is `make run` running, with its "
-                       "`worker` process? Waiting on…")
+            bar.say(f"  ! No worker has taken the song after {NO_WORKER_AFTER} s. Is `make run` running, with its "
+                    "`worker` process? Waiting on…")
             warned = True
         if waited > timeout:
-            raise DemoError(f"\nThe song is still {song['status']} after {timeout:.0f} s: is the worker of `make run` running?")
+            bar.end()
+            raise DemoError(f"The song is still {song['status']} after {timeout:.0f} s: is the worker of `make run` running?")
         time.sleep(0.5)
 
 
