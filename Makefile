@@ -30,6 +30,7 @@ run: $(BIN)/.installed  ## migrate, then API + workers + beat on embedded defaul
 	@echo ""
 	@echo "  SongCraft API:  http://$(BIND_HOST):$(PORT)/api/v1"
 	@echo "  Swagger UI:     http://$(BIND_HOST):$(PORT)/docs"
+	@echo "  The demo:       make demo   (in another terminal, once the workers are ready)"
 	@echo ""
 	@$(PROCFILE) web worker worker_quick beat
 
