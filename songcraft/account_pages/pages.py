@@ -15,16 +15,18 @@ pages, never the API's JSON. Forms carry no session: the signed token in the for
 """
 from __future__ import annotations
 
+import logging
 import uuid
 
 from flask import Blueprint, Response, current_app, render_template, request
 from marshmallow import ValidationError
-from werkzeug.exceptions import TooManyRequests
+from werkzeug.exceptions import HTTPException, TooManyRequests
 
 from songcraft.auth import schemas, service, tokens
 from songcraft.errors import BadRequest
 from songcraft.extensions import limiter
 
+log = logging.getLogger(__name__)
 bp = Blueprint("account_pages", __name__, template_folder="templates", static_folder="static",
                static_url_path="/account-assets")
 
@@ -47,10 +49,20 @@ def _private(response: Response) -> Response:
     return response
 
 
-@bp.errorhandler(TooManyRequests)
-def _too_many(error: TooManyRequests):
-    return _page("message", 429, title="Please wait a minute",
-                 text="That was a lot of requests in a short time. Wait a minute, then try again.")
+@bp.errorhandler(HTTPException)
+def _http_error(error: HTTPException):
+    """A person reads these pages: errors are pages too (the API's JSON shape is for programs)."""
+    if isinstance(error, TooManyRequests):
+        return _page("message", 429, title="Please wait a minute",
+                     text="That was a lot of requests in a short time. Wait a minute, then try again.")
+    return _page("message", error.code or 500, title="That did not work", text=error.description)
+
+
+@bp.errorhandler(Exception)
+def _unexpected(error: Exception):
+    log.exception("unhandled error on an account page")
+    return _page("message", 500, title="Something went wrong on our side",
+                 text="The error was logged. Please try again in a few minutes.")
 
 
 @bp.get("/verify-email")

@@ -137,6 +137,16 @@ def test_a_forged_reset_form_changes_nothing(site, make_account):
     assert requests.post(f"{site}/api/v1/auth/login", json={"email": account.email, "password": PASSWORD}, timeout=10).status_code == 200
 
 
+def test_a_form_too_large_or_too_fast_gets_a_page_not_json(site, app, monkeypatch):
+    too_large = requests.post(f"{site}/forgot-password", data={"email": "a@example.com", "padding": "x" * (2 * 1024 * 1024)}, timeout=30)
+    assert too_large.status_code == 413 and too_large.headers["Content-Type"].startswith("text/html")
+    assert "That did not work" in too_large.text
+    monkeypatch.setitem(app.config, "RATELIMIT_EMAIL", "1 per minute")
+    answers = [requests.post(f"{site}/forgot-password", data={"email": "nobody@example.com"}, timeout=10) for _ in range(2)]
+    assert [a.status_code for a in answers] == [200, 429]
+    assert answers[1].headers["Content-Type"].startswith("text/html") and "Please wait a minute" in answers[1].text
+
+
 def test_the_shop_pages_an_email_links_to_say_where_to_go(site, browser):
     song_id = "0b9f6f1e-4c1d-4a52-9a57-2d7c1f0a8a11"
     browser.get(f"{site}/songs/{song_id}")
