@@ -30,7 +30,7 @@ log = logging.getLogger(__name__)
 bp = Blueprint("account_pages", __name__, template_folder="templates", static_folder="static",
                static_url_path="/account-assets")
 
-SENT = ("If an account exists for {email}, an email is on its way. It may take a minute; check the spam folder too.")
+SENT = "If an account exists for {email}, an email is on its way. It may take a minute; check the spam folder too."
 
 
 def _email_limit():
