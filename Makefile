@@ -1,4 +1,4 @@
-# The everyday commands: `make run`, `make test`, `make admin`, `make flower`.
+# The everyday commands: `make run`, `make demo`, `make test`, `make admin`, `make flower`.
 # Each sets up the virtualenv first. The commands that start the app run it in development
 # (APP_ENV=development, on 127.0.0.1) unless APP_ENV says otherwise.
 PYTHON ?= python3
@@ -8,7 +8,7 @@ PORT ?= 8000
 # Runs Procfile lines side by side, with the virtualenv first on PATH; Ctrl-C stops them cleanly.
 PROCFILE := $(BIN)/python scripts/procfile.py
 
-.PHONY: run flower admin test clean
+.PHONY: run demo flower admin test clean
 
 $(BIN)/.installed: requirements.txt
 	$(PYTHON) -m venv $(VENV)
@@ -18,10 +18,10 @@ $(BIN)/.installed: requirements.txt
 
 # Development choices, unless the environment or .env (which the app reads) makes them.
 ifeq ($(shell grep -s '^APP_ENV=' .env),)
-run flower admin: export APP_ENV ?= development
+run demo flower admin: export APP_ENV ?= development
 endif
 ifeq ($(shell grep -s '^PUBLIC_URL=' .env),)
-run: export PUBLIC_URL ?= http://127.0.0.1:$(PORT)
+run demo: export PUBLIC_URL ?= http://127.0.0.1:$(PORT)
 endif
 run: export BIND_HOST ?= 127.0.0.1
 
@@ -30,8 +30,12 @@ run: $(BIN)/.installed  ## migrate, then API + workers + beat on embedded defaul
 	@echo ""
 	@echo "  SongCraft API:  http://$(BIND_HOST):$(PORT)/api/v1"
 	@echo "  Swagger UI:     http://$(BIND_HOST):$(PORT)/docs"
+	@echo "  The demo:       make demo   (in another terminal, once the workers are ready)"
 	@echo ""
 	@$(PROCFILE) web worker worker_quick beat
+
+demo: $(BIN)/.installed  ## with `make run` running: a customer, a sandbox payment, a song and its video, then the links
+	@$(BIN)/flask --app wsgi demo
 
 flower: export FLOWER_BASIC_AUTH ?= admin:admin
 flower: $(BIN)/.installed  ## Flower (Celery's monitoring UI) on http://127.0.0.1:5555, FLOWER_BASIC_AUTH or admin:admin

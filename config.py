@@ -223,7 +223,6 @@ def load_config(environ: Mapping[str, str] | None = None) -> dict:
 
     redis_url = env.str("REDIS_URL")
     broker_url, result_backend = _celery_urls(env, data_dir, redis_url)
-    frontend_url = env.str("FRONTEND_URL", "http://localhost:3000").rstrip("/")
     # Never derived from PORT: under honcho every process has a PORT of its own, and the links a
     # worker writes into an email must point at the web process.
     public_url = env.str("PUBLIC_URL", DEV_PUBLIC_URL if profile != "production" else None)
@@ -233,6 +232,8 @@ def load_config(environ: Mapping[str, str] | None = None) -> dict:
     if not public_url.startswith(("http://", "https://")):
         raise ConfigError(f"PUBLIC_URL must start with http:// or https://, got {public_url!r}")
     public_url = public_url.rstrip("/")
+    # Without a frontend of its own, the app serves the pages the emails link to (songcraft/account_pages).
+    frontend_url = (env.str("FRONTEND_URL") or public_url).rstrip("/")
     callback_secret = _url_secret(env, "SUNO_CALLBACK_SECRET", secret_key)
 
     config: dict = {

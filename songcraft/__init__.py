@@ -58,6 +58,7 @@ def create_app(environ: Mapping[str, str] | None = None) -> Flask:
     api.spec.components.security_scheme("bearerAuth", {"type": "http", "scheme": "bearer", "bearerFormat": "JWT"})
 
     from songcraft import models  # noqa: F401  (registers every model with SQLAlchemy)
+    from songcraft.account_pages.pages import bp as account_pages_bp
     from songcraft.admin.routes import blp as admin_blp
     from songcraft.auth.access import init_jwt_callbacks
     from songcraft.auth.routes import blp as auth_blp
@@ -90,6 +91,7 @@ def create_app(environ: Mapping[str, str] | None = None) -> Flask:
     app.register_blueprint(sandbox_bp)
     app.register_blueprint(files_bp)
     app.register_blueprint(gift_pages_bp)
+    app.register_blueprint(account_pages_bp)
     for blueprint in (auth_blp, orders_blp, songs_blp, song_files_blp, gifts_blp, files_api_blp, admin_blp, privacy_blp):
         api.register_blueprint(blueprint)
     return app

@@ -9,10 +9,13 @@ from songcraft.auth.models import User
 from songcraft.auth.passwords import hash_password
 from songcraft.auth.service import find_by_email, normalize_email
 from songcraft.common.db import utcnow
+from songcraft.demo import demo
 from songcraft.extensions import db
 
 
 def register_cli(app: Flask) -> None:
+    app.cli.add_command(demo)
+
     @app.cli.command("create-admin")
     @click.argument("email")
     @click.option("--password", required=True, help="At least 8 characters.")

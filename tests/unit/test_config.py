@@ -172,3 +172,8 @@ def test_lyrics_are_approved_automatically_after_72_hours_unless_told():
 
 def test_request_bodies_default_to_one_megabyte():
     assert load_config(DEV)["MAX_CONTENT_LENGTH"] == 1024 * 1024
+
+
+def test_without_a_frontend_the_links_in_emails_go_to_the_apps_own_pages():
+    assert load_config({**DEV, "PUBLIC_URL": "https://songs.example.com/"})["FRONTEND_URL"] == "https://songs.example.com"
+    assert load_config({**DEV, "FRONTEND_URL": "https://shop.example.com/"})["FRONTEND_URL"] == "https://shop.example.com"
