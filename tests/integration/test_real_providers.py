@@ -23,7 +23,7 @@ from tests.conftest import (
     running_worker,
     wait_until,
 )
-from tests.fakes.openai_server import FakeOpenAI, insufficient_quota
+from tests.fakes.openai_server import COMPLETIONS_PATH, FakeOpenAI, insufficient_quota
 from tests.fakes.suno_server import (
     GENERATE_PATH,
     RECORD_INFO_PATH,
@@ -167,7 +167,7 @@ def test_a_throttled_suno_completes_the_song_with_its_line_timings(fresh, mailbo
 
 def test_an_openai_account_out_of_quota_fails_the_song_with_one_alert(fresh, mailbox):
     stack = fresh
-    stack.openai.script(insufficient_quota())
+    stack.openai.script(insufficient_quota(), path=COMPLETIONS_PATH)  # the moderation call before it is answered as usual
     customer = stack.account()
 
     song_id = stack.start_song(customer)
