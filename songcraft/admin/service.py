@@ -16,6 +16,7 @@ from songcraft.errors import Conflict, DomainError, NotFound
 from songcraft.extensions import db
 from songcraft.songs import service as songs_service
 from songcraft.songs.models import Song
+from songcraft.songs.summaries import NEWEST_FIRST
 
 
 def record(actor: User, action: str, target_type: str, target_id: uuid.UUID, details: dict) -> None:
@@ -92,7 +93,7 @@ def songs(status: str | None = None) -> sa.Select:
     query = sa.select(Song, User.email.label("user_email")).join(User, User.id == Song.user_id)
     if status:
         query = query.where(Song.status == status)
-    return query.order_by(Song.created_at.desc(), Song.id)
+    return query.order_by(*NEWEST_FIRST)
 
 
 def retry_song(admin: User, song_id: uuid.UUID) -> Song:
