@@ -13,7 +13,7 @@ from songcraft.common.blueprint import Blueprint
 from songcraft.common.pagination import ColumnsPage, RowPage, SelectPage
 from songcraft.common.schemas import ErrorSchema
 from songcraft.songs.schemas import SongQuerySchema, SongSchema
-from songcraft.songs.summaries import SummaryPage
+from songcraft.songs.summaries import SongList, SummaryPage
 
 blp = Blueprint("admin", __name__, url_prefix="/api/v1/admin", description="Administration and operations (admins only)")
 
@@ -69,7 +69,7 @@ class Songs(MethodView):
     @blp.alt_response(422, schema=ErrorSchema, description="Unknown status")
     def get(self, query):
         """Every user's songs with the owner's email, newest first (filter with `?status=`), without story and lyrics"""
-        return service.songs(query.get("status"))
+        return SongList(status=query.get("status"))
 
 
 @blp.route("/songs/<uuid:song_id>/retry")

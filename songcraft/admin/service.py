@@ -16,7 +16,6 @@ from songcraft.errors import Conflict, DomainError, NotFound
 from songcraft.extensions import db
 from songcraft.songs import service as songs_service
 from songcraft.songs.models import Song
-from songcraft.songs.summaries import NEWEST_FIRST
 
 
 def record(actor: User, action: str, target_type: str, target_id: uuid.UUID, details: dict) -> None:
@@ -86,14 +85,6 @@ def update_user(admin: User, user_id: uuid.UUID, changes: dict) -> User:
 
 
 # --- Songs ------------------------------------------------------------------------------
-
-
-def songs(status: str | None = None) -> sa.Select:
-    """Every user's songs with their owner's email, newest first."""
-    query = sa.select(Song, User.email.label("user_email")).join(User, User.id == Song.user_id)
-    if status:
-        query = query.where(Song.status == status)
-    return query.order_by(*NEWEST_FIRST)
 
 
 def retry_song(admin: User, song_id: uuid.UUID) -> Song:

@@ -15,7 +15,7 @@ from songcraft.errors import NotFound
 from songcraft.extensions import limiter
 from songcraft.songs import approval, schemas, service
 from songcraft.songs.options import song_options
-from songcraft.songs.summaries import SummaryPage
+from songcraft.songs.summaries import SongList, SummaryPage
 
 blp = Blueprint("songs", __name__, url_prefix="/api/v1/songs", description="Songs and their generation")
 
@@ -32,7 +32,7 @@ class Songs(MethodView):
     @blp.alt_response(401, schema=ErrorSchema, description="Not logged in")
     def get(self, query):
         """Your songs, newest first (filter with `?status=`), without story and lyrics (`GET /{song_id}` has them)"""
-        return service.user_songs(current_user, query.get("status"))
+        return SongList(user_id=current_user.id, status=query.get("status"))
 
     @blp.doc(security=BEARER)
     @login_required(verified=True)

@@ -21,7 +21,6 @@ from songcraft.providers.errors import ProviderError
 from songcraft.songs import pipeline, storage_keys
 from songcraft.songs.models import Song
 from songcraft.songs.options import why_lyrics_cannot_be_written
-from songcraft.songs.summaries import NEWEST_FIRST
 
 log = logging.getLogger(__name__)
 
@@ -49,13 +48,6 @@ def create_song(user: User, data: dict) -> Song:
     db.session.add(song)
     db.session.commit()
     return song
-
-
-def user_songs(user: User, status: str | None = None) -> sa.Select:
-    query = sa.select(Song).where(Song.user_id == user.id)
-    if status:
-        query = query.where(Song.status == status)
-    return query.order_by(*NEWEST_FIRST)
 
 
 def get_user_song(user: User, song_id: uuid.UUID, *, for_update: bool = False) -> Song:
