@@ -143,7 +143,9 @@ class Server:
         self.env = {**os.environ, "DATABASE_URL": database_url, "APP_ENV": "production", "SECRET_KEY": secrets.token_hex(32),
                     "DATA_DIR": data_dir, "BCRYPT_ROUNDS": "4", "JWT_ACCESS_TOKEN_MINUTES": "120", "FLOWER_BASIC_AUTH": "b:b",
                     "ADMIN_ALERT_EMAILS": "ops@example.com", "SMTP_HOST": "127.0.0.1",
-                    "STRIPE_SECRET_KEY": "sk_bench", "STRIPE_WEBHOOK_SECRET": "wh_bench"}
+                    "STRIPE_SECRET_KEY": "sk_bench", "STRIPE_WEBHOOK_SECRET": "wh_bench",
+                    "STRIPE_PRICE_ID_AUDIO": "price_audio", "STRIPE_PRICE_ID_VIDEO": "price_video",
+                    "PUBLIC_URL": "http://127.0.0.1:8000"}
         seeded = subprocess.run([sys.executable, __file__, "--seed", str(code_dir)], cwd=code_dir, env=self.env,
                                 capture_output=True, text=True)
         if seeded.returncode:

@@ -10,9 +10,10 @@ from songcraft.admin import health, orders, schemas, service, stats
 from songcraft.alerts import service as alerts_service
 from songcraft.auth.access import BEARER, login_required
 from songcraft.common.blueprint import Blueprint
-from songcraft.common.pagination import RowPage, SelectPage
+from songcraft.common.pagination import ColumnsPage, RowPage, SelectPage
 from songcraft.common.schemas import ErrorSchema
-from songcraft.songs.schemas import SUMMARY_LOADING, SongQuerySchema, SongSchema
+from songcraft.songs.schemas import SongQuerySchema, SongSchema
+from songcraft.songs.summaries import SongList, SummaryPage
 
 blp = Blueprint("admin", __name__, url_prefix="/api/v1/admin", description="Administration and operations (admins only)")
 
@@ -40,7 +41,7 @@ class Users(MethodView):
     @admin_only
     @blp.arguments(schemas.UserQuerySchema, location="query")
     @blp.response(200, schemas.AdminUserSchema(many=True))
-    @blp.paginate(SelectPage, page_size=20, max_page_size=100)
+    @blp.paginate(ColumnsPage, page_size=20, max_page_size=100)
     @blp.alt_response(422, schema=ErrorSchema, description="Invalid filter")
     def get(self, query):
         """Users, newest first: search `?q=` in email and name, filter by role, verified, active
@@ -74,7 +75,7 @@ class Songs(MethodView):
     @admin_only
     @blp.arguments(SongQuerySchema, location="query")
     @blp.response(200, schemas.AdminSongSchema(many=True))
-    @blp.paginate(RowPage, page_size=20, max_page_size=100)
+    @blp.paginate(SummaryPage, page_size=20, max_page_size=100)
     @blp.alt_response(422, schema=ErrorSchema, description="Unknown status")
     def get(self, query):
         """Every user's songs with the owner's email, newest first (filter with `?status=`), without story and lyrics
@@ -82,7 +83,7 @@ class Songs(MethodView):
         Administrators only. Items are `AdminSong`: a song summary plus its owner's id and email. Paginated with
         `?page=` and `?page_size=` (at most 100). Read-only.
         """
-        return service.songs(query.get("status")).options(*SUMMARY_LOADING)
+        return SongList(status=query.get("status"))
 
 
 @blp.route("/songs/<uuid:song_id>/retry")

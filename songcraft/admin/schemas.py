@@ -38,7 +38,7 @@ class UserUpdateSchema(Schema):
 
 
 class AdminSongSchema(SongSummarySchema):
-    """A song in a list, with its owner; dumped from a (Song, user_email) row."""
+    """A song in a list, with its owner's email (a `SongSummary` of the admin list carries it)."""
 
     class Meta(SongSummarySchema.Meta):
         description = ("A song in the admin list, with its owner: every field of the song but `story` and `lyrics`, "
@@ -46,12 +46,6 @@ class AdminSongSchema(SongSummarySchema):
 
     user_id = fields.UUID(metadata={"example": ex.USER_ID})
     user_email = fields.String(metadata={"example": ex.EMAIL})
-
-    @pre_dump
-    def _from_row(self, row, **kwargs):
-        song = row.Song
-        song.user_email = row.user_email
-        return song
 
 
 class OrderQuerySchema(Schema):

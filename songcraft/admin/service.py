@@ -87,14 +87,6 @@ def update_user(admin: User, user_id: uuid.UUID, changes: dict) -> User:
 # --- Songs ------------------------------------------------------------------------------
 
 
-def songs(status: str | None = None) -> sa.Select:
-    """Every user's songs with their owner's email, newest first."""
-    query = sa.select(Song, User.email.label("user_email")).join(User, User.id == Song.user_id)
-    if status:
-        query = query.where(Song.status == status)
-    return query.order_by(Song.created_at.desc(), Song.id)
-
-
 def retry_song(admin: User, song_id: uuid.UUID) -> Song:
     """Resume a failed song from the step that failed, recording which step and why it had failed."""
     song = db.session.scalar(sa.select(Song).where(Song.id == song_id).with_for_update())

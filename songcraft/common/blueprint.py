@@ -1,5 +1,5 @@
 """flask-smorest's Blueprint, documenting the errors a route can answer from how it is built, and
-parsing pagination parameters without building their schema on every request.
+parsing arguments and pagination parameters without building their schemas on every request.
 
 Each operation of the OpenAPI document gets, unless its route documents the status itself:
 
@@ -47,8 +47,9 @@ TOO_MANY_MESSAGE = "Too many requests: limit of 10 per 1 minute. Try again later
 
 
 class _SchemaReusingParser(FlaskParser):
-    """flask-smorest hands webargs the pagination parameters' schema as a class, which webargs
-    instantiated (deep-copying every field) on each request; one instance per class serves all."""
+    """Routes (`@blp.arguments(SongQuerySchema, ...)`) and flask-smorest's pagination hand webargs
+    a schema class, which webargs instantiated (deep-copying every field) on each request; one
+    instance per class serves all (loading keeps no state on the schema)."""
 
     def __init__(self):
         super().__init__()
@@ -87,11 +88,27 @@ def _implied_errors(rule: str, view_class_or_function, function, doc: dict) -> d
 
 
 class Blueprint(flask_smorest.Blueprint):
+    ARGUMENTS_PARSER = _SchemaReusingParser()
     PAGINATION_ARGUMENTS_PARSER = _SchemaReusingParser()
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self._prepare_doc_cbks.insert(0, self._prepare_implied_errors_doc)
+
+    @staticmethod
+    def _make_pagination_metadata(page: int, page_size: int, item_count: int) -> dict:
+        """The `X-Pagination` header's content, as flask-smorest makes it, without building its
+        marshmallow schema on every request (it copies these integers as they are)."""
+        metadata = {"total": item_count, "total_pages": 0 if item_count == 0 else (item_count - 1) // page_size + 1}
+        if item_count and page <= metadata["total_pages"]:
+            metadata.update(first_page=1, last_page=metadata["total_pages"], page=page)
+            if page > 1:
+                metadata["previous_page"] = page - 1
+            if page < metadata["last_page"]:
+                metadata["next_page"] = page + 1
+        elif item_count:
+            metadata.update(first_page=1, last_page=metadata["total_pages"])
+        return metadata
 
     def arguments(self, schema, *, location: str = "json", **kwargs):
         decorator = super().arguments(schema, location=location, **kwargs)

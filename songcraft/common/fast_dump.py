@@ -97,8 +97,8 @@ def _compile(schema: Schema) -> Callable[[Any], dict]:
 
     def dump_one(obj) -> dict:
         # marshmallow's accessor reads mappings by key and dotted paths step by step; plain
-        # objects (ORM rows) by attribute, which getattr does directly.
-        read = get_value if dotted or hasattr(type(obj), "__getitem__") else getattr
+        # objects (ORM rows) and named rows (SQLAlchemy's `Row`) by attribute, which getattr does directly.
+        read = get_value if dotted or (hasattr(type(obj), "__getitem__") and not hasattr(type(obj), "_fields")) else getattr
         dumped = dict_class()
         for key, attr, field, convert in steps:
             if field._CHECK_ATTRIBUTE:

@@ -9,7 +9,7 @@ from flask_jwt_extended import current_user
 
 from songcraft.auth.access import BEARER, login_required
 from songcraft.common.blueprint import Blueprint
-from songcraft.common.pagination import SelectPage
+from songcraft.common.pagination import ColumnsPage
 from songcraft.common.schemas import ErrorSchema
 from songcraft.orders import catalogue, schemas, service, webhooks
 
@@ -33,7 +33,7 @@ class Orders(MethodView):
     @blp.doc(security=BEARER)
     @login_required()
     @blp.response(200, schemas.OrderSchema(many=True))
-    @blp.paginate(SelectPage, page_size=20, max_page_size=100)
+    @blp.paginate(ColumnsPage, page_size=20, max_page_size=100)
     @blp.alt_response(401, schema=ErrorSchema, description="Not logged in")
     def get(self):
         """Your orders, newest first
@@ -42,7 +42,7 @@ class Orders(MethodView):
         ...), the price in cents, the discount once paid, and `song_id` once a song was made from it. Paginated
         with `?page=` and `?page_size=` (at most 100); the `X-Pagination` header carries the total. Read-only.
         """
-        return service.user_orders(current_user).options(schemas.list_loading())
+        return service.with_song_ids(service.user_orders(current_user))
 
     @blp.doc(security=BEARER)
     @login_required(verified=True)

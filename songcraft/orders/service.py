@@ -73,6 +73,13 @@ def user_orders(user: User) -> sa.Select:
     return sa.select(Order).where(Order.user_id == user.id).order_by(Order.created_at.desc(), Order.id)
 
 
+def with_song_ids(orders: sa.Select) -> sa.Select:
+    """`orders` with each order's song id as a `song_id` column (what OrderSchema shows), joined
+    in. `Order.song` is the backref the songs feature declares, there once the mappers are
+    configured: hence looked up per call."""
+    return orders.outerjoin(Order.song).add_columns(Order.song.property.mapper.columns.id.label("song_id"))
+
+
 def get_user_order(user: User, order_id: uuid.UUID, *, for_update: bool = False) -> Order:
     return get_owned(Order, user.id, order_id, for_update=for_update)
 

@@ -10,12 +10,12 @@ from flask_jwt_extended import current_user
 from songcraft.auth.access import BEARER, login_required
 from songcraft.common.blueprint import Blueprint
 from songcraft.common.guards import body_limit, secret_in_path
-from songcraft.common.pagination import SelectPage
 from songcraft.common.schemas import ErrorSchema
 from songcraft.errors import NotFound
 from songcraft.extensions import limiter
 from songcraft.songs import approval, schemas, service
 from songcraft.songs.options import song_options
+from songcraft.songs.summaries import SongList, SummaryPage
 
 blp = Blueprint("songs", __name__, url_prefix="/api/v1/songs", description="Songs and their generation")
 
@@ -28,7 +28,7 @@ class Songs(MethodView):
     @login_required()
     @blp.arguments(schemas.SongQuerySchema, location="query")
     @blp.response(200, schemas.SongSummarySchema(many=True))
-    @blp.paginate(SelectPage, page_size=20, max_page_size=100)
+    @blp.paginate(SummaryPage, page_size=20, max_page_size=100)
     @blp.alt_response(401, schema=ErrorSchema, description="Not logged in")
     def get(self, query):
         """Your songs, newest first (filter with `?status=`), without story and lyrics (`GET /{song_id}` has them)
@@ -37,7 +37,7 @@ class Songs(MethodView):
         the song but the two long texts. Paginated with `?page=` and `?page_size=` (at most 100); the body is
         the array and the `X-Pagination` header carries the total and the neighbouring pages. Read-only.
         """
-        return service.user_songs(current_user, query.get("status")).options(*schemas.SUMMARY_LOADING)
+        return SongList(user_id=current_user.id, status=query.get("status"))
 
     @blp.doc(security=BEARER)
     @login_required(verified=True)

@@ -1,7 +1,6 @@
 import re
 
 from marshmallow import Schema, ValidationError, fields, post_load, validate, validates_schema
-from sqlalchemy.orm import defer, joinedload
 
 from config import GENRES, LANGUAGES, MOODS
 from songcraft.common import examples as ex
@@ -11,7 +10,7 @@ from songcraft.common.text import MultiLine, SingleLine
 from songcraft.engines.synth import VOCAL_STYLES, default_vocal_style
 from songcraft.orders.schemas import ProductSchema
 from songcraft.songs import service
-from songcraft.songs.models import STATUSES, STEPS, VIDEO_FORMATS, WAITING_FOR, Song, Take
+from songcraft.songs.models import STATUSES, STEPS, VIDEO_FORMATS, WAITING_FOR
 from songcraft.songs.options import why_lyrics_cannot_be_written
 
 _SPOKEN_WORD = re.compile(r"[^\W\d_]+(?:-[^\W\d_]+)*")  # letters, syllables joined by single hyphens
@@ -158,16 +157,6 @@ class SongSummarySchema(SongSchema):
         exclude = ("story", "lyrics")
         description = ("A song in a list: every field of the song but `story` and `lyrics`, the two long texts, "
                        "which `GET /api/v1/songs/{song_id}` returns.")
-
-
-# How a page of summaries loads, in the page's one query: the takes joined in, with the columns
-# TakeSchema and `audio_url` read; not fetched at all the long texts the summary leaves out.
-# Reading a column left out raises rather than costing a query per song, so a summary field that
-# needs one fails every list test at once.
-SUMMARY_LOADING = (
-    *(defer(column, raiseload=True) for column in (Song.story, Song.lyrics)),
-    joinedload(Song.takes).load_only(Take.position, Take.duration_seconds, Take.selected, Take.storage_key, raiseload=True),
-)
 
 
 class SongQuerySchema(Schema):

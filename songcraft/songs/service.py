@@ -53,13 +53,6 @@ def create_song(user: User, data: dict) -> Song:
     return song
 
 
-def user_songs(user: User, status: str | None = None) -> sa.Select:
-    query = sa.select(Song).where(Song.user_id == user.id)
-    if status:
-        query = query.where(Song.status == status)
-    return query.order_by(Song.created_at.desc(), Song.id)
-
-
 def get_user_song(user: User, song_id: uuid.UUID, *, for_update: bool = False) -> Song:
     return get_owned(Song, user.id, song_id, for_update=for_update)
 
