@@ -8,7 +8,6 @@ from flask import Flask
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 from config import load_config
-from songcraft.common.db import ping_after_idle
 from songcraft.common.json_provider import OrjsonProvider
 from songcraft.errors import register_error_handlers
 from songcraft.extensions import api, cors, db, jwt, limiter, mail, migrate
@@ -49,8 +48,6 @@ def create_app(environ: Mapping[str, str] | None = None) -> Flask:
     _trust_proxies(app)
 
     db.init_app(app)
-    with app.app_context():
-        ping_after_idle(db.engine)
     migrate.init_app(app, db, directory=str(Path(__file__).resolve().parent.parent / "migrations"))
     jwt.init_app(app)
     mail.init_app(app)

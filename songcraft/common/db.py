@@ -1,12 +1,10 @@
 """Column types and mixins shared by every model."""
 from __future__ import annotations
 
-import time
 import uuid
 from datetime import datetime, timezone
 
 import sqlalchemy as sa
-from sqlalchemy import event
 from sqlalchemy.orm import Mapped, mapped_column
 
 
@@ -77,27 +75,3 @@ def get_owned(model, owner_id, object_id, *, for_update: bool = False):
         raise NotFound(f"{model.__name__} not found.")
     return row
 
-
-PING_AFTER_IDLE_SECONDS = 10.0
-
-
-def ping_after_idle(engine: sa.Engine, idle_seconds: float = PING_AFTER_IDLE_SECONDS) -> None:
-    """Before handing out a pooled connection that sat idle more than `idle_seconds`, check it
-    answers (a dead one is replaced, as `pool_pre_ping` would). `pool_pre_ping` checked on every
-    checkout, a round trip per request; a connection back in the pool a moment ago is alive, and if
-    the database restarted in that moment, the failing query's disconnect error empties the pool."""
-
-    @event.listens_for(engine, "checkin")
-    def _idle_from_now(dbapi_connection, record) -> None:
-        record.info["idle_since"] = time.monotonic()
-
-    @event.listens_for(engine, "checkout")
-    def _ping_if_idle(dbapi_connection, record, proxy) -> None:
-        if time.monotonic() - record.info.get("idle_since", float("inf")) <= idle_seconds:
-            return
-        try:
-            cursor = dbapi_connection.cursor()
-            cursor.execute("SELECT 1")
-            cursor.close()
-        except engine.dialect.loaded_dbapi.Error as error:
-            raise sa.exc.DisconnectionError(f"a pooled connection did not answer: {error}") from error
