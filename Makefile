@@ -28,7 +28,7 @@ run: export BIND_HOST ?= 127.0.0.1
 run: $(BIN)/.installed  ## migrate, then API + workers + beat on embedded defaults, on 127.0.0.1
 	$(BIN)/flask --app wsgi db upgrade
 	@echo ""
-	@echo "  SongCraft API:  http://$(BIND_HOST):$(PORT)/api/v1"
+	@echo "  OpenAPI:        http://$(BIND_HOST):$(PORT)/api/openapi.json"
 	@echo "  Swagger UI:     http://$(BIND_HOST):$(PORT)/docs"
 	@echo "  The demo:       make demo   (in another terminal, once the workers are ready)"
 	@echo ""

@@ -21,6 +21,7 @@ from songcraft.extensions import db
 from songcraft.moderation.service import refusal_stats
 from songcraft.orders.models import STATUSES as ORDER_STATUSES
 from songcraft.orders.models import Order
+from songcraft.privacy.erasure import TOMBSTONE_DOMAIN
 from songcraft.songs.models import STATUSES as SONG_STATUSES
 from songcraft.songs.models import Song
 
@@ -51,7 +52,7 @@ def _users(now: datetime) -> dict:
             sa.func.count().filter(User.is_active.is_(True)).label("active"),
             sa.func.count().filter(User.created_at >= now - timedelta(days=7)).label("new_last_7_days"),
             sa.func.count().filter(User.created_at >= now - timedelta(days=30)).label("new_last_30_days"),
-        )
+        ).where(User.email.not_like(f"%@{TOMBSTONE_DOMAIN}"))  # the stand-ins of erased accounts are nobody
     ).one()
     return row._asdict()
 

@@ -165,6 +165,9 @@ def test_the_worker_builds_the_export_and_the_emailed_link_downloads_it(client, 
 # --- Erasure ------------------------------------------------------------------------------
 
 
+STATS = "/api/v1/admin/dashboard/stats"
+
+
 def every_row(app) -> dict[str, list[tuple]]:
     from songcraft.extensions import db
 
@@ -218,7 +221,9 @@ def test_erasure_leaves_no_trace_but_the_tombstoned_orders(client, app, make_acc
     assert len(after.pop("outbox_emails")) == len(before.pop("outbox_emails")) and after == before
     assert client.delete(ME, json={}, headers=account.headers).status_code == 422
 
+    users_before = client.get(STATS, headers=admin.headers).json["users"]["total"]
     assert client.delete(ME, json={"password": account.password}, headers=account.headers).status_code == 204
+    assert client.get(STATS, headers=admin.headers).json["users"]["total"] == users_before - 1  # the tombstone is nobody
 
     assert client.get(ME, headers=account.headers).status_code == 401  # its tokens no longer work
     assert client.post("/api/v1/auth/refresh", headers={"Authorization": f"Bearer {account.tokens['refresh_token']}"}).status_code == 401
@@ -255,7 +260,9 @@ def test_a_song_being_made_stands_down_when_its_account_is_erased(client, app, m
     song = start_song(client, app, account, custom_lyrics="[Verse]\nMaya you light the room\nHappy birthday to you")
     wait_until(lambda: any(song["id"] in line and "step claimed" in line for line in worker.log_path.read_text().splitlines()),
                60, message="the worker to claim the song's step")
+    users_before = client.get(STATS, headers=admin.headers).json["users"]["total"]
     assert client.delete(ME, json={"password": account.password}, headers=account.headers).status_code == 204
+    assert client.get(STATS, headers=admin.headers).json["users"]["total"] == users_before - 1  # the tombstone is nobody
 
     def stood_down():
         lines = [line for line in worker.log_path.read_text().splitlines() if song["id"] in line]
