@@ -260,9 +260,7 @@ def test_a_song_being_made_stands_down_when_its_account_is_erased(client, app, m
     song = start_song(client, app, account, custom_lyrics="[Verse]\nMaya you light the room\nHappy birthday to you")
     wait_until(lambda: any(song["id"] in line and "step claimed" in line for line in worker.log_path.read_text().splitlines()),
                60, message="the worker to claim the song's step")
-    users_before = client.get(STATS, headers=admin.headers).json["users"]["total"]
     assert client.delete(ME, json={"password": account.password}, headers=account.headers).status_code == 204
-    assert client.get(STATS, headers=admin.headers).json["users"]["total"] == users_before - 1  # the tombstone is nobody
 
     def stood_down():
         lines = [line for line in worker.log_path.read_text().splitlines() if song["id"] in line]
