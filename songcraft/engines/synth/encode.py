@@ -97,6 +97,8 @@ def _limit(stereo: np.ndarray) -> None:
     if whole < blocks:
         peaks[whole] = np.abs(stereo[:, whole * _LIMITER_BLOCK :]).max()
     needed = np.minimum(1.0, CEILING / np.maximum(peaks, 1e-9))
+    if needed.min() >= 1.0:
+        return  # no peak over the ceiling (already limited): every gain would be exactly 1, and nothing clipped
     # A minimum over radius+1 then a mean over radius: every smoothed gain is at most what its block
     # needs, and so is the line between two neighbouring block centres.
     held = sliding_window_view(np.pad(needed, _LIMITER_RADIUS + 1, mode="edge"), 2 * _LIMITER_RADIUS + 3).min(axis=1)
