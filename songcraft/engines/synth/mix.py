@@ -40,12 +40,10 @@ def _sides(gain: float, pan: float) -> tuple[float, float]:
     return gain * np.cos((pan + 1) * np.pi / 4), gain * np.sin((pan + 1) * np.pi / 4)
 
 
-def voice_envelope(vocals: np.ndarray | None, length: int, sample_rate: int) -> np.ndarray:
+def voice_envelope(vocals: np.ndarray, length: int, sample_rate: int) -> np.ndarray:
     """How much the voice is singing, 0..1, per envelope block: opens just before it and lingers after."""
     block = int(_ENVELOPE_BLOCK_SECONDS * sample_rate)
     blocks = -(-length // block)
-    if vocals is None:
-        return np.zeros(blocks, np.float32)
     level = np.empty(blocks, np.float32)
     rows = _CHUNK // block
     for first in range(0, blocks, rows):  # a chunk of blocks at a time: no song-long copy of the vocal
