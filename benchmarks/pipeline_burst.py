@@ -6,6 +6,12 @@ Starts the production process layout on a scratch database and Redis number (`wo
 It first makes single songs one at a time (after one to warm the workers up) for the time of one
 song alone, then sends the burst at once. The ideal wall time is songs × one song's time ÷ the
 two `worker` processes; each song's queue wait runs from its creation to the claim of its first step.
+
+To tell the machine from the pipeline, it also reads the CPU time (user + sys) of every process of
+the workers (both process groups, from /proc) over the single songs and over the burst: if a song
+costs the same CPU in the burst as alone, the pipeline adds no per-task overhead, and the gap to the
+ideal is the two processes not getting two free cores (other work on a shared machine; the load
+average is printed).
 """
 from __future__ import annotations
 
@@ -104,6 +110,20 @@ def follow(engine, created: dict[str, float], timeout: float = 900) -> dict[str,
     return {song_id: (claimed[song_id], completed[song_id]) for song_id in created}
 
 
+def workers_cpu_seconds(workers) -> float:
+    """User + system CPU time of every live process in the workers' process groups (main process and pool)."""
+    groups = {worker.pid for worker in workers}
+    total = 0
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+        except (FileNotFoundError, ProcessLookupError):
+            continue  # ended while we read
+        if int(fields[2]) in groups:  # after the name: state, ppid, pgrp, ..., utime, stime, cutime, cstime (12th-15th)
+            total += sum(int(field) for field in fields[11:15])  # its own and its waited-for children's (ffmpeg)
+    return total / os.sysconf("SC_CLK_TCK")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--songs", type=int, default=12)
@@ -129,17 +149,23 @@ def main() -> None:
 
         singles = []
         for number in range(args.singles + 1):
+            if number == 1:
+                cpu_started = workers_cpu_seconds(workers)
             song_id, created_at = create_song(account, paid_order(app, account))
             _, completed_at = follow(engine, {song_id: created_at})[song_id]
             if number:  # the first warms the worker processes up (imports, dictionaries)
                 singles.append(completed_at - created_at)
         one_song = statistics.median(singles)
+        cpu_alone = (workers_cpu_seconds(workers) - cpu_started) / args.singles
 
         orders = [paid_order(app, account) for _ in range(args.songs)]
+        cpu_started, load_started = workers_cpu_seconds(workers), os.getloadavg()[0]
         burst_at = time.monotonic()
         created = dict(create_song(account, order_id) for order_id in orders)
         timeline = follow(engine, created)
         wall = max(done for _, done in timeline.values()) - burst_at
+        cpu_burst = (workers_cpu_seconds(workers) - cpu_started) / args.songs
+        load = (load_started + os.getloadavg()[0]) / 2
         ideal = args.songs * one_song / WORKER_PROCESSES
         waits = sorted(claimed - created[song_id] for song_id, (claimed, _) in timeline.items())
         runs = [done - claimed for claimed, done in timeline.values()]
@@ -147,6 +173,10 @@ def main() -> None:
         print(f"one song alone: {one_song:.1f} s (median of {args.singles}: {', '.join(f'{s:.1f}' for s in singles)})")
         print(f"burst of {args.songs} songs on {WORKER_PROCESSES} worker processes: wall {wall:.1f} s, ideal {ideal:.1f} s, "
               f"wall/ideal {wall / ideal:.2f}")
+        print(f"workers' CPU per song: {cpu_alone:.1f} s alone, {cpu_burst:.1f} s in the burst "
+              f"({cpu_burst / cpu_alone:.2f}×); load average about {load:.1f} on {os.cpu_count()} cores")
+        print(f"the burst's CPU on {WORKER_PROCESSES} free cores would take {args.songs * cpu_burst / WORKER_PROCESSES:.1f} s; "
+              f"the workers got {args.songs * cpu_burst / wall:.2f} cores on average")
         print(f"queue wait per song (s): {', '.join(f'{w:.1f}' for w in waits)}")
         print(f"queue wait: median {statistics.median(waits):.1f} s, max {waits[-1]:.1f} s; "
               f"claim to completion: median {statistics.median(runs):.1f} s")

@@ -17,7 +17,7 @@ from songcraft.engines.synth.arrangement import SongPlan, plan_song, request_see
 from songcraft.engines.synth.drums import render_drums
 from songcraft.engines.synth.encode import encode_mp3, master
 from songcraft.engines.synth.instruments import render_bass, render_keys, render_lead
-from songcraft.engines.synth.mix import lift_choruses, mix
+from songcraft.engines.synth.mix import add_vocals, lift_choruses, mix_backing
 from songcraft.engines.synth.singers import LANGUAGES, VOCAL_STYLES, default_vocal_style
 from songcraft.engines.synth.voice import render_vocals
 from songcraft.providers.audio.base import AudioRequest, LineTiming, SectionTiming
@@ -57,10 +57,13 @@ def render_song(
     report = progress or (lambda percent: None)
     plan = plan_song(request)
     report(10)
-    vocals = render_vocals(plan, sample_rate) if plan.sung else None
-    report(40)
-    stereo = mix(_reporting(backing_stems(plan, sample_rate), report, first=40, last=80), vocals, sample_rate)
-    del vocals
+    stereo = mix_backing(_reporting(backing_stems(plan, sample_rate), report, first=10, last=50), plan.sung, sample_rate)
+    if plan.sung:  # sung after the backing is mixed, so no backing stem is held beside the vocal
+        vocals = render_vocals(plan, sample_rate)
+        report(75)
+        add_vocals(stereo, vocals, sample_rate)
+        del vocals
+    report(80)
     for _ in range(_LIFT_ROUNDS):  # the limiter flattens loud choruses a little: measure the lift again once mastered
         lift_choruses(stereo, plan, sample_rate)
         master(stereo, sample_rate)

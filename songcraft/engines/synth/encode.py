@@ -1,6 +1,8 @@
 """Bring the mixed song to streaming loudness without clipping, and encode it as MP3."""
 from __future__ import annotations
 
+from functools import lru_cache
+
 import lameenc
 import numpy as np
 from numpy.lib.stride_tricks import sliding_window_view
@@ -9,7 +11,7 @@ TARGET_LUFS = -14.0
 CEILING = 10 ** (-1.5 / 20)  # -1.5 dBFS: MP3 decoding overshoots a little and must stay under -1 dBFS
 _LIMITER_BLOCK = 256  # samples per gain decision
 _LIMITER_RADIUS = 3  # blocks of look-ahead/hold (and of smoothing) on each side
-_CHUNK = 1 << 20  # samples processed at once when converting, to bound memory
+_CHUNK = 1 << 18  # samples processed at once when converting, to bound memory (a few MB of temporaries)
 
 
 # ITU BS.1770 K-weighting: a high shelf (+4 dB above ~1.5 kHz) then a high-pass, as biquads at 48 kHz.
@@ -35,8 +37,7 @@ def block_powers(stereo: np.ndarray, sample_rate: int) -> np.ndarray:
     """
     block = int(0.4 * sample_rate)
     blocks = stereo.shape[1] // block
-    weights = _k_weighting_power(np.fft.rfftfreq(block, 1 / sample_rate))
-    weights[1:-1] *= 2  # one-sided spectrum
+    weights = _spectrum_weights(block, sample_rate)
     power = np.zeros(blocks)
     for channel in stereo:
         framed = channel[: blocks * block].reshape(blocks, block)
@@ -44,6 +45,14 @@ def block_powers(stereo: np.ndarray, sample_rate: int) -> np.ndarray:
             spectra = np.abs(np.fft.rfft(framed[first : first + _BLOCKS_AT_ONCE], axis=1)) ** 2
             power[first : first + _BLOCKS_AT_ONCE] += spectra @ weights / block**2
     return power
+
+
+@lru_cache(maxsize=8)
+def _spectrum_weights(block: int, sample_rate: int) -> np.ndarray:
+    """|H(f)|² of the K-weighting over a block's one-sided spectrum, computed once per block size."""
+    weights = _k_weighting_power(np.fft.rfftfreq(block, 1 / sample_rate))
+    weights[1:-1] *= 2  # one-sided spectrum
+    return weights
 
 
 def gated_loudness(power: np.ndarray) -> float:
@@ -86,6 +95,8 @@ def _limit(stereo: np.ndarray) -> None:
     if whole < blocks:
         peaks[whole] = np.abs(stereo[:, whole * _LIMITER_BLOCK :]).max()
     needed = np.minimum(1.0, CEILING / np.maximum(peaks, 1e-9))
+    if needed.min() >= 1.0:
+        return  # no peak over the ceiling (already limited): every gain would be exactly 1, and nothing clipped
     # A minimum over radius+1 then a mean over radius: every smoothed gain is at most what its block
     # needs, and so is the line between two neighbouring block centres.
     held = sliding_window_view(np.pad(needed, _LIMITER_RADIUS + 1, mode="edge"), 2 * _LIMITER_RADIUS + 3).min(axis=1)

@@ -7,6 +7,7 @@ beyond the stereo bus itself.
 """
 from __future__ import annotations
 
+from functools import lru_cache
 from typing import Iterable
 
 import numpy as np
@@ -39,15 +40,18 @@ def _sides(gain: float, pan: float) -> tuple[float, float]:
     return gain * np.cos((pan + 1) * np.pi / 4), gain * np.sin((pan + 1) * np.pi / 4)
 
 
-def voice_envelope(vocals: np.ndarray | None, length: int, sample_rate: int) -> np.ndarray:
+def voice_envelope(vocals: np.ndarray, length: int, sample_rate: int) -> np.ndarray:
     """How much the voice is singing, 0..1, per envelope block: opens just before it and lingers after."""
     block = int(_ENVELOPE_BLOCK_SECONDS * sample_rate)
     blocks = -(-length // block)
-    if vocals is None:
-        return np.zeros(blocks, np.float32)
-    padded = np.zeros(blocks * block, np.float32)
-    padded[: len(vocals)] = vocals[: blocks * block]
-    level = np.sqrt(np.mean(padded.reshape(blocks, block) ** 2, axis=1))
+    level = np.empty(blocks, np.float32)
+    rows = _CHUNK // block
+    for first in range(0, blocks, rows):  # a chunk of blocks at a time: no song-long copy of the vocal
+        last = min(first + rows, blocks)
+        piece = np.zeros((last - first) * block, np.float32)  # the last block is padded with silence
+        sung = vocals[first * block : last * block]
+        piece[: len(sung)] = sung
+        level[first:last] = np.sqrt(np.mean(piece.reshape(last - first, block) ** 2, axis=1))
     singing = (level > _VOICE_THRESHOLD).astype(np.float32)
     held = sliding_window_view(np.pad(singing, (_RELEASE_BLOCKS, _ATTACK_BLOCKS)), _RELEASE_BLOCKS + _ATTACK_BLOCKS + 1).max(axis=1)
     kernel = np.ones(2 * _ATTACK_BLOCKS + 1, np.float32) / (2 * _ATTACK_BLOCKS + 1)
@@ -60,51 +64,58 @@ def _envelope_at(envelope: np.ndarray, start: int, stop: int, sample_rate: int) 
     return np.interp(np.arange(start, stop), centres, envelope).astype(np.float32)
 
 
-def _band_filter(sample_rate: int) -> np.ndarray:
-    """A linear-phase FIR band-pass (windowed sinc) over _BAND_HZ."""
+@lru_cache(maxsize=8)
+def _band_spectrum(sample_rate: int, size: int) -> np.ndarray:
+    """The spectrum, at an FFT size, of a linear-phase FIR band-pass (windowed sinc) over _BAND_HZ.
+
+    Computed once per size: every chunk of a song but the last shares one.
+    """
     n = np.arange(_BAND_TAPS) - _BAND_TAPS // 2
     low, high = (f / sample_rate for f in _BAND_HZ)
     taps = 2 * high * np.sinc(2 * high * n) - 2 * low * np.sinc(2 * low * n)
-    return (taps * np.blackman(_BAND_TAPS)).astype(np.float32)
+    return np.fft.rfft((taps * np.blackman(_BAND_TAPS)).astype(np.float32), size)
 
 
-def _band(signal: np.ndarray, start: int, stop: int, taps: np.ndarray) -> np.ndarray:
+def _band(signal: np.ndarray, start: int, stop: int, sample_rate: int) -> np.ndarray:
     """The band-passed signal over [start, stop), delay-compensated, computed from a chunk with margins."""
-    margin = len(taps) // 2
+    margin = _BAND_TAPS // 2
     left, right = max(start - margin, 0), min(stop + margin, len(signal))
     segment = signal[left:right]
-    size = 1 << int(np.ceil(np.log2(len(segment) + len(taps))))
-    full = np.fft.irfft(np.fft.rfft(segment, size) * np.fft.rfft(taps, size), size)
+    size = 1 << int(np.ceil(np.log2(len(segment) + _BAND_TAPS)))
+    full = np.fft.irfft(np.fft.rfft(segment, size) * _band_spectrum(sample_rate, size), size)
     offset = start - left + margin
     return full[offset : offset + stop - start].astype(np.float32)
 
 
-def mix(backing: Iterable[tuple[str, np.ndarray]], vocals: np.ndarray | None, sample_rate: int) -> np.ndarray:
-    """Sum the named mono backing stems and the vocal into a (2, samples) float32 array.
+def mix_backing(backing: Iterable[tuple[str, np.ndarray]], sung: bool, sample_rate: int) -> np.ndarray:
+    """Sum the named mono backing stems into a (2, samples) float32 bus, one stem at a time.
 
-    Backing stems are consumed one at a time into the stereo bus; then the bus is ducked and
-    band-cut where the voice sings, and the voice is added.
+    Under a sung vocal the lead is only a guide. The vocal comes after (`add_vocals`), so the bus,
+    one backing stem and the vocal stem are never all held at once.
     """
     stereo = None
     for name, stem in backing:
         if stereo is None:
             stereo = np.zeros((2, len(stem)), np.float32)
         gain, pan = _BACKING[name]
-        if name == "lead" and vocals is not None:
+        if name == "lead" and sung:
             gain = _GUIDE_LEAD_GAIN
         left, right = _sides(gain, pan)
         shift = int(_KEYS_WIDTH_SECONDS * sample_rate) if name == "keys" else 0
         _add_scaled(stereo[0], stem, left)
         _add_scaled(stereo[1, shift:], stem[: len(stem) - shift], right)
         del stem  # let the next stem reuse the memory
-    if vocals is not None:
-        _make_room(stereo, voice_envelope(vocals, stereo.shape[1], sample_rate), sample_rate)
-        for delay, level in ((0.0, 1.0), *_VOCAL_ROOM):
-            shift = int(delay * sample_rate)
-            side = VOCAL_GAIN * level * np.cos(np.pi / 4)
-            for channel in stereo:
-                _add_scaled(channel[shift:], vocals[: len(vocals) - shift], side)
     return stereo
+
+
+def add_vocals(stereo: np.ndarray, vocals: np.ndarray, sample_rate: int) -> None:
+    """In place: duck the backing and cut its 2-5 kHz band where the voice sings, then add the voice in its room."""
+    _make_room(stereo, voice_envelope(vocals, stereo.shape[1], sample_rate), sample_rate)
+    for delay, level in ((0.0, 1.0), *_VOCAL_ROOM):
+        shift = int(delay * sample_rate)
+        side = VOCAL_GAIN * level * np.cos(np.pi / 4)
+        for channel in stereo:
+            _add_scaled(channel[shift:], vocals[: len(vocals) - shift], side)
 
 
 def _make_room(stereo: np.ndarray, envelope: np.ndarray, sample_rate: int) -> None:
@@ -113,15 +124,14 @@ def _make_room(stereo: np.ndarray, envelope: np.ndarray, sample_rate: int) -> No
     The band of each chunk is computed from the backing as it was, so the margin the filter reads
     before the chunk (already processed) is kept aside untouched.
     """
-    taps = _band_filter(sample_rate)
-    margin = len(taps) // 2
+    margin = _BAND_TAPS // 2
     duck, cut = 1 - 10 ** (-DUCK_DB / 20), 1 - 10 ** (-CUT_DB / 20)
     for channel in stereo:
         before = np.zeros(0, np.float32)
         for start in range(0, len(channel), _CHUNK):
             stop = min(start + _CHUNK, len(channel))
             segment = np.concatenate([before, channel[start : min(stop + margin, len(channel))]])
-            band = _band(segment, len(before), len(before) + stop - start, taps)
+            band = _band(segment, len(before), len(before) + stop - start, sample_rate)
             before = channel[max(stop - margin, 0) : stop].copy()
             singing = _envelope_at(envelope, start, stop, sample_rate)
             channel[start:stop] = (channel[start:stop] - band * (cut * singing)) * (1 - duck * singing)

@@ -11,8 +11,7 @@ import re
 from dataclasses import dataclass, replace
 from functools import lru_cache
 
-import pronouncing
-
+from songcraft.engines.synth.cmu import stresses as dictionary_stresses
 from songcraft.engines.synth.espeak import Voice, phoneme_spelling, word_stresses
 
 _WORD = re.compile(r"[^\W_]+(?:['’][^\W_]+)*")
@@ -71,8 +70,7 @@ def _word(text: str, diction: Diction) -> Word:
     if base in diction.name_words:
         return _name(text, lowered != base, diction)
     if diction.language == "en":
-        phones = pronouncing.phones_for_word(lowered)
-        stresses = tuple(mark in "12" for mark in pronouncing.stresses(phones[0])) if phones else ()
+        stresses = dictionary_stresses(lowered)
         if stresses:
             return Word(text, stresses)
     return Word(text, _spoken_stresses(text, diction.language))
