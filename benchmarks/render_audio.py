@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import resource
 import statistics
 import subprocess
@@ -62,7 +63,8 @@ def _render_one(lines: int, genre: str) -> dict:
 
 def _measure(root: str, lines: int, genre: str) -> dict:
     command = [sys.executable, __file__, "--one", root, str(lines), genre]
-    run = subprocess.run(command, capture_output=True, text=True, check=True)
+    # As a Celery pool process renders (celery_worker.py): numpy's BLAS on one thread.
+    run = subprocess.run(command, capture_output=True, text=True, check=True, env={**os.environ, "OPENBLAS_NUM_THREADS": "1"})
     return json.loads(run.stdout.strip().splitlines()[-1])
 
 
