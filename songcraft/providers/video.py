@@ -5,8 +5,10 @@ Everything runs through the ffmpeg binary shipped by ``imageio-ffmpeg``:
 * Photos are composed once with Pillow into a frame slightly larger than the
   output (cover-crop, or contained on a blurred copy of itself when the
   aspect ratio is far off), so ffmpeg never handles full-size camera images.
-* Each photo becomes a ``zoompan`` clip (a single decoded image turned into
-  frames), and the clips are chained with ``xfade`` crossfades.
+* Each photo becomes a Ken Burns clip (a single decoded image turned into
+  frames): a zoom with ``zoompan``, or a pan as a moving ``crop`` that scales
+  nothing. Only the one-second crossfades between clips are blended.
+* The frame is 720p or 1080p (``resolution``, the short side), in 16:9 or 9:16.
 * Captions are drawn into transparent PNG bands with Pillow and played as a
   ``concat`` image sequence through a single ``overlay``. That works with any
   ffmpeg build and font setup, unlike ``drawtext``/``subtitles``.
@@ -33,16 +35,17 @@ from PIL import Image, ImageFilter, ImageOps
 from songcraft.providers.errors import ProviderError
 from songcraft.providers.video_captions import Caption, CaptionTrack, even, tidy_captions, write_caption_track
 
-FRAME_SIZES = {"16:9": (1280, 720), "9:16": (720, 1280)}
+FORMATS = ("16:9", "9:16")
+RESOLUTIONS = (720, 1080)  # the frame's short side
 MAX_IMAGES = 10
 MIN_SECONDS_PER_PHOTO = 2.0  # a very short song shows fewer photos rather than a flicker
 ZOOM = 0.12  # how far the Ken Burns motion zooms or pans, relative to the frame
 CROSSFADE_SECONDS = 1.0
 CONTAIN_ASPECT_TOLERANCE = 1.3  # wider aspect mismatch than this: show whole photo on a blurred fill
 STDERR_TAIL_CHARS = 2000
-# Measured on 2 cores: superfast needs ~30% less CPU than veryfast for the same
-# visual quality (SSIM) at twice the bitrate, still under 1 Mbit/s at 720p.
-X264_PRESET = "superfast"
+# Measured on 2 cores (benchmarks/render_video.py): ultrafast encodes for about half the CPU of
+# superfast, at about twice the bitrate; "-tune stillimage" saves no CPU for moving photos.
+X264_PRESET = "ultrafast"
 X264_CRF = 23
 
 _DURATION = re.compile(r"Duration: (\d+):(\d\d):(\d\d(?:\.\d+)?)")
@@ -66,6 +69,7 @@ def render_video(
     image_paths: list[str],
     output_path: str,
     video_format: str = "16:9",
+    resolution: int = 720,
     captions: list[Caption] | None = None,
     timeout: float = 600,
     fps: int = 25,
@@ -80,11 +84,13 @@ def render_video(
     the share of the video encoded so far (0-100) as ffmpeg reports it; if it
     raises, ffmpeg is stopped and the exception goes on.
     """
-    if video_format not in FRAME_SIZES:
-        raise ValueError(f"video_format must be one of {sorted(FRAME_SIZES)}")
+    if video_format not in FORMATS:
+        raise ValueError(f"video_format must be one of {sorted(FORMATS)}")
+    if resolution not in RESOLUTIONS:
+        raise ValueError(f"resolution must be one of {RESOLUTIONS}")
     if not 1 <= len(image_paths) <= MAX_IMAGES:
         raise ValueError(f"between 1 and {MAX_IMAGES} images are needed")
-    frame_size = FRAME_SIZES[video_format]
+    frame_size = frame_size_of(video_format, resolution)
     ffmpeg = _Ffmpeg(deadline=time.monotonic() + timeout)
     duration = ffmpeg.duration_of(audio_path)
     photo_paths = image_paths[: max(1, int(duration / MIN_SECONDS_PER_PHOTO))]
@@ -102,6 +108,12 @@ def render_video(
         height=frame_size[1],
         size_bytes=os.path.getsize(output_path),
     )
+
+
+def frame_size_of(video_format: str, resolution: int) -> tuple[int, int]:
+    """(width, height): 1280×720 or 1920×1080, on its side for 9:16."""
+    long_side = resolution * 16 // 9
+    return (long_side, resolution) if video_format == "16:9" else (resolution, long_side)
 
 
 class _Ffmpeg:
@@ -273,15 +285,12 @@ def _render_command(
     frame_size: tuple[int, int],
     output_path: str,
 ) -> list[str]:
-    inputs: list[str] = []
-    for photo in photos:
-        inputs += ["-i", str(photo)]
-    filters = [_ken_burns(index, frames, frame_size, plan.fps) for index, frames in enumerate(plan.clip_frames)]
-    filters += _crossfades(plan)
-    video = f"[x{len(photos) - 1}]"
+    inputs = [argument for photo in photos for argument in ("-framerate", str(plan.fps), "-i", str(photo))]
+    filters = _slideshow_filters(plan, frame_size)
+    video = "[slides]"
     if caption_track:
         inputs += ["-f", "concat", "-i", str(caption_track.listing)]
-        filters.append(f"{video}[{len(photos)}:v]overlay=x={caption_track.x}:y={caption_track.y}[captioned]")
+        filters.append(f"{video}[{len(photos)}:v]overlay=x={caption_track.x}:y={caption_track.y}:format=yuv420[captioned]")
         video = "[captioned]"
     filters.append(f"{video}format=yuv420p[video]")
     inputs += ["-i", audio_path]
@@ -299,32 +308,56 @@ def _render_command(
     ]  # fmt: skip
 
 
+def _slideshow_filters(plan: _SlidePlan, frame_size: tuple[int, int]) -> list[str]:
+    """The photos' Ken Burns clips, crossfaded, as ``[slides]``.
+
+    Each clip is cut into its head (faded in over the previous clip's tail), body and tail,
+    each generated on its own from the photo. The bodies and the fades are joined by one
+    ``concat``, so only the short fades are blended (an alpha ``fade`` and an ``overlay``) and
+    no frame passes a chain of ``xfade`` filters over whole clips, which costs about twice the
+    CPU and memory (measured in benchmarks/render_video.py).
+    """
+    fade = plan.crossfade_frames
+    count = len(plan.clip_frames)
+    filters, order = [], []
+    for index, frames in enumerate(plan.clip_frames):
+        head, tail = (fade if index > 0 else 0), (fade if index < count - 1 else 0)
+        parts = [(name, first, length) for name, first, length in
+                 (("head", 0, head), ("body", head, frames - head - tail), ("tail", frames - tail, tail)) if length > 0]
+        filters.append(f"[{index}:v]format=yuv420p,split={len(parts)}" + "".join(f"[{name}{index}in]" for name, _, _ in parts))
+        filters += [f"[{name}{index}in]{_motion(index, first, length, frames, frame_size, plan.fps)}[{name}{index}]"
+                    for name, first, length in parts]
+        if head:
+            filters.append(f"[head{index}]format=yuva420p,fade=t=in:s=0:n={fade}:alpha=1[faded{index}]")
+            filters.append(f"[tail{index - 1}][faded{index}]overlay=format=yuv420:shortest=1[fade{index}]")
+            order.append(f"[fade{index}]")
+        order.append(f"[body{index}]")
+    filters.append("".join(order) + f"concat=n={len(order)}:v=1:a=0[slides]")
+    return filters
+
+
 _MOTIONS = (
-    # (zoom, x position 0..1, y position 0..1) as expressions of the clip's progress p (0..1)
-    ("1+{zoom}*{p}", "0.5", "0.5"),  # zoom in on the centre
-    ("1+{zoom}", "{p}", "0.5"),  # pan left to right
-    ("1+{zoom}-{zoom}*{p}", "0.5", "0.5"),  # zoom out from the centre
-    ("1+{zoom}", "1-{p}", "0.5"),  # pan right to left
+    # (zoom, x position 0..1) as expressions of the clip's progress p (0..1); always vertically centred
+    ("1+{zoom}*{p}", "0.5"),  # zoom in on the centre
+    (None, "{p}"),  # pan left to right
+    ("1+{zoom}-{zoom}*{p}", "0.5"),  # zoom out from the centre
+    (None, "1-{p}"),  # pan right to left
 )
 
 
-def _ken_burns(index: int, frames: int, frame_size: tuple[int, int], fps: int) -> str:
-    """A ``zoompan`` clip of ``frames`` frames for photo input ``index``."""
-    progress = f"(on/{max(frames - 1, 1)})"
-    zoom, x, y = (part.format(zoom=ZOOM, p=progress) for part in _MOTIONS[index % len(_MOTIONS)])
-    return (
-        f"[{index}:v]format=yuv420p,zoompan=z='{zoom}':x='(iw-iw/zoom)*({x})':y='(ih-ih/zoom)*({y})'"
-        f":d={frames}:s={frame_size[0]}x{frame_size[1]}:fps={fps},setsar=1[v{index}]"
-    )
+def _motion(index: int, first: int, length: int, clip_frames: int, frame_size: tuple[int, int], fps: int) -> str:
+    """Frames ``first`` to ``first + length`` of photo ``index``'s Ken Burns clip of ``clip_frames`` frames.
 
-
-def _crossfades(plan: _SlidePlan) -> list[str]:
-    """Chain the clips: ``[v0][v1]xfade[x1]; [x1][v2]xfade[x2]; ...`` ending in ``[x{n-1}]``."""
-    if not plan.crossfade_offsets:
-        return ["[v0]null[x0]"]
-    seconds = plan.crossfade_frames / plan.fps
-    chain = []
-    for index, offset in enumerate(plan.crossfade_offsets, start=1):
-        previous = "[v0]" if index == 1 else f"[x{index - 1}]"
-        chain.append(f"{previous}[v{index}]xfade=transition=fade:duration={seconds:.4f}:offset={offset:.4f}[x{index}]")
-    return chain
+    The photo is ``1 + ZOOM`` times the frame, so a pan is a moving ``crop`` of it with no
+    scaling at all (and encodes cheaply: every frame is the last one moved); only zooms resample,
+    with ``zoompan``. Both step in whole pixels, as ``zoompan`` always has.
+    """
+    zoom, x = _MOTIONS[index % len(_MOTIONS)]
+    width, height = frame_size
+    timing = f"settb=1/{fps},setpts=N,setsar=1"
+    if zoom is None:
+        progress = f"((n+{first})/{max(clip_frames - 1, 1)})"
+        return f"loop=loop={length - 1}:size=1,crop={width}:{height}:x='(iw-ow)*({x.format(p=progress)})':y='(ih-oh)/2',{timing}"
+    progress = f"((on+{first})/{max(clip_frames - 1, 1)})"
+    return (f"zoompan=z='{zoom.format(zoom=ZOOM, p=progress)}':x='(iw-iw/zoom)*({x.format(p=progress)})':y='(ih-ih/zoom)/2'"
+            f":d={length}:s={width}x{height}:fps={fps},{timing}")
