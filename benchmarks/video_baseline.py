@@ -1,0 +1,71 @@
+"""The video filter graph as it was before issue #15, kept only as the benchmark's baseline.
+
+Every photo was one ``zoompan`` clip of its whole length, and the clips were chained through
+``xfade`` filters, encoded with x264 ``superfast``. ``benchmarks/render_video.py --baseline``
+puts this in place of the current graph, with the same photos, captions and audio.
+"""
+from __future__ import annotations
+
+from pathlib import Path
+
+from songcraft.providers.video import ZOOM
+from songcraft.providers.video_captions import CaptionTrack
+
+X264_PRESET = "superfast"
+X264_CRF = 23
+
+
+def render_command(audio_path: str, photos: list[Path], caption_track: CaptionTrack | None, plan, frame_size: tuple[int, int],
+                   output_path: str) -> list[str]:
+    inputs: list[str] = []
+    for photo in photos:
+        inputs += ["-i", str(photo)]
+    filters = [_ken_burns(index, frames, frame_size, plan.fps) for index, frames in enumerate(plan.clip_frames)]
+    filters += _crossfades(plan)
+    video = f"[x{len(photos) - 1}]"
+    if caption_track:
+        inputs += ["-f", "concat", "-i", str(caption_track.listing)]
+        filters.append(f"{video}[{len(photos)}:v]overlay=x={caption_track.x}:y={caption_track.y}[captioned]")
+        video = "[captioned]"
+    filters.append(f"{video}format=yuv420p[video]")
+    inputs += ["-i", audio_path]
+    audio_input = len(photos) + (1 if caption_track else 0)
+    return [
+        "-loglevel", "error",
+        *inputs,
+        "-filter_complex", ";".join(filters),
+        "-map", "[video]", "-map", f"{audio_input}:a:0",
+        "-c:v", "libx264", "-preset", X264_PRESET, "-crf", str(X264_CRF),
+        "-c:a", "aac", "-b:a", "160k",
+        "-t", f"{plan.total_frames / plan.fps:.3f}",
+        "-movflags", "+faststart",
+        "-y", output_path,
+    ]  # fmt: skip
+
+
+_MOTIONS = (
+    ("1+{zoom}*{p}", "0.5", "0.5"),
+    ("1+{zoom}", "{p}", "0.5"),
+    ("1+{zoom}-{zoom}*{p}", "0.5", "0.5"),
+    ("1+{zoom}", "1-{p}", "0.5"),
+)
+
+
+def _ken_burns(index: int, frames: int, frame_size: tuple[int, int], fps: int) -> str:
+    progress = f"(on/{max(frames - 1, 1)})"
+    zoom, x, y = (part.format(zoom=ZOOM, p=progress) for part in _MOTIONS[index % len(_MOTIONS)])
+    return (
+        f"[{index}:v]format=yuv420p,zoompan=z='{zoom}':x='(iw-iw/zoom)*({x})':y='(ih-ih/zoom)*({y})'"
+        f":d={frames}:s={frame_size[0]}x{frame_size[1]}:fps={fps},setsar=1[v{index}]"
+    )
+
+
+def _crossfades(plan) -> list[str]:
+    if not plan.crossfade_offsets:
+        return ["[v0]null[x0]"]
+    seconds = plan.crossfade_frames / plan.fps
+    chain = []
+    for index, offset in enumerate(plan.crossfade_offsets, start=1):
+        previous = "[v0]" if index == 1 else f"[x{index - 1}]"
+        chain.append(f"{previous}[v{index}]xfade=transition=fade:duration={seconds:.4f}:offset={offset:.4f}[x{index}]")
+    return chain
