@@ -5,7 +5,8 @@ Each render runs in a fresh process with 10 camera-sized photos (mixed orientati
 caption every 4 seconds: the baseline (the old graph, benchmarks/video_baseline.py, at 720p),
 then the current renderer at 720p and at 1080p. For each it prints the real-time factor (song
 seconds ÷ wall seconds), ffmpeg's CPU seconds (RUSAGE_CHILDREN; steadier than wall time on a
-shared machine), ffmpeg's peak RSS and the MP4's size, and the ratios to the baseline.
+shared machine) and the real-time factor per CPU second (song seconds ÷ CPU seconds), ffmpeg's
+peak RSS and the MP4's size, and the ratios of speed and CPU to the baseline.
 
 ffmpeg's peak is its VmHWM, polled from /proc while it runs: RUSAGE_CHILDREN's ru_maxrss also
 counts the Python parent's pages at fork time, which would charge Pillow's memory to ffmpeg.
@@ -124,7 +125,7 @@ def main() -> None:
     parser.add_argument("--durations", default="60,180", help="song lengths in seconds, comma-separated")
     parser.add_argument("--format", default="16:9", choices=("16:9", "9:16"))
     arguments = parser.parse_args()
-    print(f"{'run':>15} {'video s':>7} {'wall s':>7} {'×realtime':>9} {'ffmpeg CPU s':>12} {'CPU s/min':>9} "
+    print(f"{'run':>15} {'video s':>7} {'wall s':>7} {'×realtime':>9} {'ffmpeg CPU s':>12} {'×rt per CPU':>11} "
           f"{'ffmpeg MB':>9} {'MP4 MB':>7} {'speed vs base':>13} {'CPU vs base':>11}")
     with tempfile.TemporaryDirectory() as folder:
         photos = _make_photos(Path(folder))
@@ -142,7 +143,7 @@ def main() -> None:
                 baseline = baseline or (speed, result["ffmpeg_cpu_s"])
                 print(
                     f"{mode + ' ' + str(resolution) + 'p':>15} {result['video_s']:7.1f} {result['wall_s']:7.1f} {speed:9.1f}"
-                    f" {result['ffmpeg_cpu_s']:12.1f} {result['ffmpeg_cpu_s'] / result['video_s'] * 60:9.1f}"
+                    f" {result['ffmpeg_cpu_s']:12.1f} {result['video_s'] / result['ffmpeg_cpu_s']:11.1f}"
                     f" {result['ffmpeg_peak_mb']:9.0f} {result['size_mb']:7.1f}"
                     f" {speed / baseline[0]:12.2f}× {result['ffmpeg_cpu_s'] / baseline[1]:10.2f}×",
                     flush=True,
