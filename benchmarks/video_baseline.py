@@ -61,11 +61,12 @@ def _ken_burns(index: int, frames: int, frame_size: tuple[int, int], fps: int) -
 
 
 def _crossfades(plan) -> list[str]:
-    if not plan.crossfade_offsets:
+    if len(plan.clip_frames) == 1:
         return ["[v0]null[x0]"]
     seconds = plan.crossfade_frames / plan.fps
     chain = []
-    for index, offset in enumerate(plan.crossfade_offsets, start=1):
+    for index in range(1, len(plan.clip_frames)):
+        offset = (sum(plan.clip_frames[:index]) - index * plan.crossfade_frames) / plan.fps  # where clip `index` starts
         previous = "[v0]" if index == 1 else f"[x{index - 1}]"
         chain.append(f"{previous}[v{index}]xfade=transition=fade:duration={seconds:.4f}:offset={offset:.4f}[x{index}]")
     return chain

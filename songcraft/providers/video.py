@@ -187,7 +187,7 @@ def _tail(stderr: str) -> str:
 
 @dataclass(frozen=True)
 class _SlidePlan:
-    """How many frames each photo's clip lasts and where the crossfades start.
+    """How many frames each photo's clip lasts, and how many of them fade into the next clip.
 
     Clips overlap by ``crossfade_frames``; boundaries sit in the middle of each
     crossfade, so the clips add up to exactly ``total_frames``.
@@ -197,7 +197,6 @@ class _SlidePlan:
     total_frames: int
     clip_frames: tuple[int, ...]
     crossfade_frames: int
-    crossfade_offsets: tuple[float, ...]  # seconds into the output where each crossfade starts
 
     @classmethod
     def build(cls, duration: float, photo_count: int, captions: list[Caption], fps: int) -> _SlidePlan:
@@ -211,8 +210,7 @@ class _SlidePlan:
             end - start + (half_fade if index > 0 else 0) + (half_fade if index < photo_count - 1 else 0)
             for index, (start, end) in enumerate(zip(edges, edges[1:]))
         )
-        offsets = tuple((edge - half_fade) / fps for edge in edges[1:-1])
-        return cls(fps, total_frames, clip_frames, 2 * half_fade, offsets)
+        return cls(fps, total_frames, clip_frames, 2 * half_fade)
 
 
 def _boundaries(duration: float, photo_count: int, caption_starts: list[float], min_gap: float) -> list[float]:
