@@ -100,7 +100,7 @@ def _render_one(mode: str, resolution: int, song: str, photos: list[str], output
     if mode == "baseline":
         import video_baseline  # next to this script
 
-        video._render_command = video_baseline.render_command
+        video._parts, video._part_command = video_baseline.one_part, video_baseline.part_command
     captions = [video.Caption(start, start + 3.5, f"Line {start // 4} of the birthday song, sing along") for start in range(0, 600, 4)]
     started = time.perf_counter()
     with _ChildPeak() as peak:

@@ -1,8 +1,10 @@
 """The video filter graph as it was before issue #15, kept only as the benchmark's baseline.
 
 Every photo was one ``zoompan`` clip of its whole length, and the clips were chained through
-``xfade`` filters, encoded with x264 ``superfast``. ``benchmarks/render_video.py --baseline``
-puts this in place of the current graph, with the same photos, captions and audio.
+``xfade`` filters, encoded with x264 ``superfast`` in a single ffmpeg process.
+``benchmarks/render_video.py`` puts this in place of the current parts, with the same photos,
+captions and audio; the song is added by the same final pass (the video copied, the audio
+encoded to AAC), which the old renderer did in its one process.
 """
 from __future__ import annotations
 
@@ -15,8 +17,13 @@ X264_PRESET = "superfast"
 X264_CRF = 23
 
 
-def render_command(audio_path: str, photos: list[Path], caption_track: CaptionTrack | None, plan, frame_size: tuple[int, int],
-                   output_path: str) -> list[str]:
+def one_part(plan) -> list[tuple[range, int, int]]:
+    """The whole video in one ffmpeg process, as before."""
+    return [(range(len(plan.clip_frames)), 0, plan.total_frames)]
+
+
+def part_command(photos: list[Path], shown: range, caption_track: CaptionTrack | None, plan, frame_size: tuple[int, int],
+                 output_path: str, seconds: float) -> list[str]:
     inputs: list[str] = []
     for photo in photos:
         inputs += ["-i", str(photo)]
@@ -28,17 +35,13 @@ def render_command(audio_path: str, photos: list[Path], caption_track: CaptionTr
         filters.append(f"{video}[{len(photos)}:v]overlay=x={caption_track.x}:y={caption_track.y}[captioned]")
         video = "[captioned]"
     filters.append(f"{video}format=yuv420p[video]")
-    inputs += ["-i", audio_path]
-    audio_input = len(photos) + (1 if caption_track else 0)
     return [
         "-loglevel", "error",
         *inputs,
         "-filter_complex", ";".join(filters),
-        "-map", "[video]", "-map", f"{audio_input}:a:0",
+        "-map", "[video]",
         "-c:v", "libx264", "-preset", X264_PRESET, "-crf", str(X264_CRF),
-        "-c:a", "aac", "-b:a", "160k",
-        "-t", f"{plan.total_frames / plan.fps:.3f}",
-        "-movflags", "+faststart",
+        "-t", f"{seconds:.3f}",
         "-y", output_path,
     ]  # fmt: skip
 

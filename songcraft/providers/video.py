@@ -9,6 +9,9 @@ Everything runs through the ffmpeg binary shipped by ``imageio-ffmpeg``:
   frames): a zoom with ``zoompan``, or a pan as a moving ``crop`` that scales
   nothing. Only the one-second crossfades between clips are blended.
 * The frame is 720p or 1080p (``resolution``, the short side), in 16:9 or 9:16.
+* The video is encoded in parts of ``PHOTOS_PER_PART`` photos, one ffmpeg
+  process each (their memory grows with the photos they hold), then joined
+  without re-encoding while the song is added as AAC.
 * Captions are drawn into transparent PNG bands with Pillow and played as a
   ``concat`` image sequence through a single ``overlay``. That works with any
   ffmpeg build and font setup, unlike ``drawtext``/``subtitles``.
@@ -99,9 +102,18 @@ def render_video(
     with tempfile.TemporaryDirectory(prefix="songcraft-video-", dir=temp_dir) as work_dir:
         work = Path(work_dir)
         photos = _prepare_photos(photo_paths, frame_size, work)
-        caption_track = write_caption_track(shown_captions, frame_size, work)
-        command = _render_command(audio_path, photos, caption_track, plan, frame_size, output_path)
-        ffmpeg.run(command, what="render the video", progress=progress, output_seconds=plan.total_frames / plan.fps)
+        parts = []
+        for number, (shown, first_frame, frames) in enumerate(_parts(plan)):
+            part = work / f"part{number}.mp4"
+            seconds = frames / plan.fps
+            part_captions = [Caption(c.start - first_frame / plan.fps, c.end - first_frame / plan.fps, c.text) for c in shown_captions]
+            (work / f"captions{number}").mkdir()
+            caption_track = write_caption_track(tidy_captions(part_captions, seconds), frame_size, work / f"captions{number}")
+            command = _part_command(photos, shown, caption_track, plan, frame_size, str(part), seconds)
+            ffmpeg.run(command, what="render the video", progress=_share(progress, first_frame, frames, plan.total_frames),
+                       output_seconds=seconds)
+            parts.append(part)
+        ffmpeg.run(_mux_command(parts, audio_path, plan.total_frames / plan.fps, work, output_path), what="add the song")
     return VideoInfo(
         duration_seconds=ffmpeg.duration_of(output_path),
         width=frame_size[0],
@@ -277,38 +289,79 @@ def _blurred_fill(photo: Image.Image, size: tuple[int, int]) -> Image.Image:
     return Image.blend(blurred, Image.new("RGB", size, "black"), 0.35)
 
 
-def _render_command(
-    audio_path: str,
-    photos: list[Path],
-    caption_track: CaptionTrack | None,
-    plan: _SlidePlan,
-    frame_size: tuple[int, int],
-    output_path: str,
-) -> list[str]:
-    inputs = [argument for photo in photos for argument in ("-framerate", str(plan.fps), "-i", str(photo))]
-    filters = _slideshow_filters(plan, frame_size)
+PHOTOS_PER_PART = 4  # each part is one ffmpeg process, whose memory grows with the photos it holds
+
+
+def _parts(plan: _SlidePlan) -> list[tuple[range, int, int]]:
+    """The photos in runs of ``PHOTOS_PER_PART``: (photos, first frame, frames) of each part of the video.
+
+    A part begins with the fade from the previous photo, so no fade straddles two parts.
+    """
+    count, fade = len(plan.clip_frames), plan.crossfade_frames
+    parts, first_frame = [], 0
+    for start in range(0, count, PHOTOS_PER_PART):
+        shown = range(start, min(start + PHOTOS_PER_PART, count))
+        # Each clip overlaps the previous one by a fade; the last of the song has no fade after it.
+        frames = sum(plan.clip_frames[index] - (fade if index < count - 1 else 0) for index in shown)
+        parts.append((shown, first_frame, frames))
+        first_frame += frames
+    return parts
+
+
+def _share(progress: Callable[[int], None] | None, first_frame: int, frames: int, total_frames: int) -> Callable[[int], None] | None:
+    """A part's progress (0-100 of its frames) as the whole video's, each new percent once."""
+    if progress is None:
+        return None
+    reported = [-1]
+
+    def report(percent: int) -> None:
+        overall = (first_frame + frames * percent // 100) * 100 // total_frames
+        if overall > reported[0]:
+            reported[0] = overall
+            progress(overall)
+
+    return report
+
+
+def _part_command(photos: list[Path], shown: range, caption_track: CaptionTrack | None, plan: _SlidePlan,
+                  frame_size: tuple[int, int], output_path: str, seconds: float) -> list[str]:
+    """Encode the part of the video showing photos ``shown`` (with the previous photo's fade into the first)."""
+    used = range(max(shown.start - 1, 0), shown.stop)
+    inputs = [argument for index in used for argument in ("-framerate", str(plan.fps), "-i", str(photos[index]))]
+    filters = _slideshow_filters(plan, frame_size, shown)
     video = "[slides]"
     if caption_track:
         inputs += ["-f", "concat", "-i", str(caption_track.listing)]
-        filters.append(f"{video}[{len(photos)}:v]overlay=x={caption_track.x}:y={caption_track.y}:format=yuv420[captioned]")
+        filters.append(f"{video}[{len(used)}:v]overlay=x={caption_track.x}:y={caption_track.y}:format=yuv420[captioned]")
         video = "[captioned]"
     filters.append(f"{video}format=yuv420p[video]")
-    inputs += ["-i", audio_path]
-    audio_input = len(photos) + (1 if caption_track else 0)
     return [
         "-loglevel", "error",
         *inputs,
         "-filter_complex", ";".join(filters),
-        "-map", "[video]", "-map", f"{audio_input}:a:0",
+        "-map", "[video]",
         "-c:v", "libx264", "-preset", X264_PRESET, "-crf", str(X264_CRF),
-        "-c:a", "aac", "-b:a", "160k",
-        "-t", f"{plan.total_frames / plan.fps:.3f}",
+        "-t", f"{seconds:.3f}",
+        "-y", output_path,
+    ]  # fmt: skip
+
+
+def _mux_command(parts: list[Path], audio_path: str, seconds: float, work: Path, output_path: str) -> list[str]:
+    """Join the parts' H.264 as it is (no re-encoding) and add the song as AAC."""
+    listing = work / "parts.ffconcat"
+    listing.write_text("ffconcat version 1.0\n" + "".join(f"file '{part.name}'\n" for part in parts))
+    return [
+        "-loglevel", "error",
+        "-f", "concat", "-i", str(listing), "-i", audio_path,
+        "-map", "0:v", "-map", "1:a:0",
+        "-c:v", "copy", "-c:a", "aac", "-b:a", "160k",
+        "-t", f"{seconds:.3f}",
         "-movflags", "+faststart",
         "-y", output_path,
     ]  # fmt: skip
 
 
-def _slideshow_filters(plan: _SlidePlan, frame_size: tuple[int, int]) -> list[str]:
+def _slideshow_filters(plan: _SlidePlan, frame_size: tuple[int, int], shown: range) -> list[str]:
     """The photos' Ken Burns clips, crossfaded, as ``[slides]``.
 
     Each clip is cut into its head (faded in over the previous clip's tail), body and tail,
@@ -320,14 +373,18 @@ def _slideshow_filters(plan: _SlidePlan, frame_size: tuple[int, int]) -> list[st
     fade = plan.crossfade_frames
     count = len(plan.clip_frames)
     filters, order = [], []
-    for index, frames in enumerate(plan.clip_frames):
+    for input_index, index in enumerate(range(max(shown.start - 1, 0), shown.stop)):
+        frames = plan.clip_frames[index]
         head, tail = (fade if index > 0 else 0), (fade if index < count - 1 else 0)
         parts = [(name, first, length) for name, first, length in
-                 (("head", 0, head), ("body", head, frames - head - tail), ("tail", frames - tail, tail)) if length > 0]
+                 (("head", 0, head), ("body", head, frames - head - tail), ("tail", frames - tail, tail))
+                 if length > 0 and (index + 1 in shown if name == "tail" else index in shown)]  # tails fade into the next
         branches = "".join(f"[{name}{index}in]" for name, _, _ in parts)
-        filters.append(f"[{index}:v]scale=out_range=tv,format=yuv420p,split={len(parts)}{branches}")
+        filters.append(f"[{input_index}:v]scale=out_range=tv,format=yuv420p,split={len(parts)}{branches}")
         filters += [f"[{name}{index}in]{_motion(index, first, length, frames, frame_size, plan.fps)}[{name}{index}]"
                     for name, first, length in parts]
+        if index not in shown:
+            continue
         if head:
             filters.append(f"[head{index}]format=yuva420p,fade=t=in:s=0:n={fade}:alpha=1[faded{index}]")
             filters.append(f"[tail{index - 1}][faded{index}]overlay=format=yuv420:shortest=1[fade{index}]")
