@@ -8,8 +8,9 @@ seconds ÷ wall seconds), ffmpeg's CPU seconds (RUSAGE_CHILDREN; steadier than w
 shared machine) and the real-time factor per CPU second (song seconds ÷ CPU seconds), ffmpeg's
 peak RSS and the MP4's size, and the ratios of speed and CPU to the baseline.
 
-ffmpeg's peak is its VmHWM, polled from /proc while it runs: RUSAGE_CHILDREN's ru_maxrss also
-counts the Python parent's pages at fork time, which would charge Pillow's memory to ffmpeg.
+ffmpeg's peak is the largest VmHWM of its processes, polled from /proc while they run:
+RUSAGE_CHILDREN's ru_maxrss also counts the Python parent's pages at fork time, which would
+charge Pillow's memory to ffmpeg (so does /proc for a child not yet turned into ffmpeg).
 """
 from __future__ import annotations
 
@@ -82,9 +83,10 @@ class _ChildPeak:
         while not self._stop.wait(0.05):
             for children in Path(f"/proc/{os.getpid()}/task").glob("*/children"):
                 for pid in _read(children).split():
-                    for line in _read(Path(f"/proc/{pid}/status")).splitlines():
-                        if line.startswith("VmHWM:"):
-                            self.kilobytes = max(self.kilobytes, int(line.split()[1]))
+                    status = dict(line.split(":", 1) for line in _read(Path(f"/proc/{pid}/status")).splitlines() if ":" in line)
+                    # Between fork and exec a child still shows the Python parent's memory: count ffmpeg only.
+                    if "ffmpeg" in status.get("Name", "") and "VmHWM" in status:
+                        self.kilobytes = max(self.kilobytes, int(status["VmHWM"].split()[0]))
 
 
 def _read(path: Path) -> str:
