@@ -10,8 +10,8 @@ Everything runs through the ffmpeg binary shipped by ``imageio-ffmpeg``:
   nothing. Only the one-second crossfades between clips are blended.
 * The frame is 720p or 1080p (``resolution``, the short side), in 16:9 or 9:16.
 * The video is encoded in parts of ``PHOTOS_PER_PART`` photos, one ffmpeg
-  process each (their memory grows with the photos they hold), then joined
-  without re-encoding while the song is added as AAC.
+  process each (their memory grows with the photos they hold), while another
+  encodes the song to AAC; a last pass joins them without re-encoding.
 * Captions are drawn into transparent PNG bands with Pillow and played as a
   ``concat`` image sequence through a single ``overlay``. That works with any
   ffmpeg build and font setup, unlike ``drawtext``/``subtitles``.
@@ -102,24 +102,36 @@ def render_video(
     with tempfile.TemporaryDirectory(prefix="songcraft-video-", dir=temp_dir) as work_dir:
         work = Path(work_dir)
         photos = _prepare_photos(photo_paths, frame_size, work)
-        parts = []
-        for number, (shown, first_frame, frames) in enumerate(_parts(plan)):
-            part = work / f"part{number}.mp4"
-            seconds = frames / plan.fps
-            part_captions = [Caption(c.start - first_frame / plan.fps, c.end - first_frame / plan.fps, c.text) for c in shown_captions]
-            (work / f"captions{number}").mkdir()
-            caption_track = write_caption_track(tidy_captions(part_captions, seconds), frame_size, work / f"captions{number}")
-            command = _part_command(photos, shown, caption_track, plan, frame_size, str(part), seconds)
-            ffmpeg.run(command, what="render the video", progress=_share(progress, first_frame, frames, plan.total_frames),
-                       output_seconds=seconds)
-            parts.append(part)
-        ffmpeg.run(_mux_command(parts, audio_path, plan.total_frames / plan.fps, work, output_path), what="add the song")
+        sound = work / "sound.m4a"
+        # The song is encoded to AAC alongside the video (another core's work), ready for the join.
+        with ThreadPoolExecutor(max_workers=1) as background:
+            encoding = background.submit(ffmpeg.run, _audio_command(audio_path, str(sound)), what="encode the song")
+            parts = _render_parts(ffmpeg, photos, shown_captions, plan, frame_size, work, progress)
+            encoding.result()
+        ffmpeg.run(_mux_command(parts, str(sound), plan.total_frames / plan.fps, work, output_path), what="add the song")
     return VideoInfo(
         duration_seconds=ffmpeg.duration_of(output_path),
         width=frame_size[0],
         height=frame_size[1],
         size_bytes=os.path.getsize(output_path),
     )
+
+
+def _render_parts(ffmpeg: _Ffmpeg, photos: list[Path], shown_captions: list[Caption], plan: _SlidePlan,
+                  frame_size: tuple[int, int], work: Path, progress: Callable[[int], None] | None) -> list[Path]:
+    """Encode the video's parts in turn (see ``_parts``); their files, in order."""
+    parts = []
+    for number, (shown, first_frame, frames) in enumerate(_parts(plan)):
+        part = work / f"part{number}.mp4"
+        seconds = frames / plan.fps
+        part_captions = [Caption(c.start - first_frame / plan.fps, c.end - first_frame / plan.fps, c.text) for c in shown_captions]
+        (work / f"captions{number}").mkdir()
+        caption_track = write_caption_track(tidy_captions(part_captions, seconds), frame_size, work / f"captions{number}")
+        command = _part_command(photos, shown, caption_track, plan, frame_size, str(part), seconds)
+        ffmpeg.run(command, what="render the video", progress=_share(progress, first_frame, frames, plan.total_frames),
+                   output_seconds=seconds)
+        parts.append(part)
+    return parts
 
 
 def frame_size_of(video_format: str, resolution: int) -> tuple[int, int]:
@@ -346,15 +358,19 @@ def _part_command(photos: list[Path], shown: range, caption_track: CaptionTrack 
     ]  # fmt: skip
 
 
-def _mux_command(parts: list[Path], audio_path: str, seconds: float, work: Path, output_path: str) -> list[str]:
-    """Join the parts' H.264 as it is (no re-encoding) and add the song as AAC."""
+def _audio_command(audio_path: str, output_path: str) -> list[str]:
+    return ["-loglevel", "error", "-i", audio_path, "-map", "0:a:0", "-c:a", "aac", "-b:a", "160k", "-y", output_path]
+
+
+def _mux_command(parts: list[Path], sound_path: str, seconds: float, work: Path, output_path: str) -> list[str]:
+    """Join the parts' H.264 and the song's AAC as they are (no re-encoding)."""
     listing = work / "parts.ffconcat"
     listing.write_text("ffconcat version 1.0\n" + "".join(f"file '{part.name}'\n" for part in parts))
     return [
         "-loglevel", "error",
-        "-f", "concat", "-i", str(listing), "-i", audio_path,
+        "-f", "concat", "-i", str(listing), "-i", sound_path,
         "-map", "0:v", "-map", "1:a:0",
-        "-c:v", "copy", "-c:a", "aac", "-b:a", "160k",
+        "-c", "copy",
         "-t", f"{seconds:.3f}",
         "-movflags", "+faststart",
         "-y", output_path,
