@@ -120,7 +120,7 @@ def render_video(
 def _render_parts(ffmpeg: _Ffmpeg, photos: list[Path], shown_captions: list[Caption], plan: _SlidePlan,
                   frame_size: tuple[int, int], work: Path, progress: Callable[[int], None] | None) -> list[Path]:
     """Encode the video's parts in turn (see ``_parts``); their files, in order."""
-    parts = []
+    parts, overall = [], _OverallProgress(progress, plan.total_frames)
     for number, (shown, first_frame, frames) in enumerate(_parts(plan)):
         part = work / f"part{number}.mp4"
         seconds = frames / plan.fps
@@ -128,7 +128,7 @@ def _render_parts(ffmpeg: _Ffmpeg, photos: list[Path], shown_captions: list[Capt
         (work / f"captions{number}").mkdir()
         caption_track = write_caption_track(tidy_captions(part_captions, seconds), frame_size, work / f"captions{number}")
         command = _part_command(photos, shown, caption_track, plan, frame_size, str(part), seconds)
-        ffmpeg.run(command, what="render the video", progress=_share(progress, first_frame, frames, plan.total_frames),
+        ffmpeg.run(command, what="render the video", progress=overall.of_part(first_frame, frames),
                    output_seconds=seconds)
         parts.append(part)
     return parts
@@ -320,19 +320,21 @@ def _parts(plan: _SlidePlan) -> list[tuple[range, int, int]]:
     return parts
 
 
-def _share(progress: Callable[[int], None] | None, first_frame: int, frames: int, total_frames: int) -> Callable[[int], None] | None:
-    """A part's progress (0-100 of its frames) as the whole video's, each new percent once."""
-    if progress is None:
-        return None
-    reported = [-1]
+class _OverallProgress:
+    """The parts' progress (0-100 of each part's frames) as the whole video's, each new percent once."""
 
-    def report(percent: int) -> None:
-        overall = (first_frame + frames * percent // 100) * 100 // total_frames
-        if overall > reported[0]:
-            reported[0] = overall
-            progress(overall)
+    def __init__(self, progress: Callable[[int], None] | None, total_frames: int):
+        self._progress, self._total, self._reported = progress, total_frames, -1
 
-    return report
+    def of_part(self, first_frame: int, frames: int) -> Callable[[int], None] | None:
+        if self._progress is None:
+            return None
+        return lambda percent: self._report((first_frame + frames * percent // 100) * 100 // self._total)
+
+    def _report(self, overall: int) -> None:
+        if overall > self._reported:
+            self._reported = overall
+            self._progress(overall)
 
 
 def _part_command(photos: list[Path], shown: range, caption_track: CaptionTrack | None, plan: _SlidePlan,

@@ -135,8 +135,12 @@ def test_ten_photos_render_in_parts_joined_without_a_lost_or_doubled_frame(media
     assert [first for _, first, _ in parts] == [0, parts[0][2], parts[0][2] + parts[1][2]]
     assert sum(frames for _, _, frames in parts) == plan.total_frames == 600
 
+    reported = []
     render_video(audio_path=str(song), image_paths=[str(media / "landscape.jpg"), str(media / "portrait.jpg")] * 5,
-                 output_path=str(output), captions=[Caption(6.0, 12.0, "Across the join")])  # the first join is near 9.6 s
+                 output_path=str(output), captions=[Caption(6.0, 12.0, "Across the join")],  # the first join is near 9.6 s
+                 progress=reported.append)
+
+    assert reported == sorted(set(reported)) and 90 <= reported[-1] <= 100 and len(reported) >= len(parts)  # rising through every part
 
     frames = ffmpeg("-v", "error", "-i", str(output), "-map", "0:v", "-f", "framemd5", "-").stdout
     assert len([line for line in frames.splitlines() if line and not line.startswith("#")]) == 600
