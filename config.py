@@ -335,6 +335,8 @@ def load_config(environ: Mapping[str, str] | None = None) -> dict:
         # Lyrics a customer asked to approve are approved automatically after this long without an answer.
         "LYRICS_APPROVAL_HOURS": env.int("LYRICS_APPROVAL_HOURS", 72, minimum=1),
         "SONG_ARTIST_NAME": env.str("SONG_ARTIST_NAME", "SongCraft"),  # the artist tag (TPE1) of delivered files
+        # The rendered video's short side in pixels: 1280×720 or 1920×1080 (on its side for 9:16).
+        "VIDEO_RESOLUTION": int(env.choice("VIDEO_RESOLUTION", ("720", "1080"), "720")),
         # Pipeline leases (see songcraft/songs/lease.py): a running step without a heartbeat for
         # this long is taken over; a step waiting unclaimed this long (doubling) is sent again.
         "SONG_LEASE_SECONDS": env.int("SONG_LEASE_SECONDS", 60, minimum=10),

@@ -1,19 +1,28 @@
-"""Benchmark the MP4 renderer: wall time and peak memory for a 1-minute and a 3-minute video.
+"""Benchmark the MP4 renderer against the graph it replaced, in the same run.
 
-Run: .venv/bin/python benchmarks/render_video.py
-Each video renders in a fresh process with 10 camera-sized photos (mixed
-orientations) and a caption every 4 seconds, so RUSAGE_CHILDREN's ru_maxrss is
-the peak of that render's own ffmpeg; the Python side (Pillow) is reported too.
-ffmpeg's CPU seconds are less sensitive than wall time to other load on the machine.
+Run: .venv/bin/python benchmarks/render_video.py [--durations 60,180] [--format 16:9]
+Each render runs in a fresh process with 10 camera-sized photos (mixed orientations) and a
+caption every 4 seconds: the baseline (the old graph, benchmarks/video_baseline.py, at 720p),
+then the current renderer at 720p and at 1080p. For each it prints the real-time factor (song
+seconds ÷ wall seconds), ffmpeg's CPU seconds (RUSAGE_CHILDREN; steadier than wall time on a
+shared machine) and the real-time factor per CPU second (song seconds ÷ CPU seconds), ffmpeg's
+peak RSS and the MP4's size, and the ratios of speed and CPU to the baseline.
+
+ffmpeg's peak is the largest VmHWM of its processes, polled from /proc while they run:
+RUSAGE_CHILDREN's ru_maxrss also counts the Python parent's pages at fork time, which would
+charge Pillow's memory to ffmpeg (so does /proc for a child not yet turned into ffmpeg).
 """
 from __future__ import annotations
 
+import argparse
 import json
+import os
 import random
 import resource
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 from pathlib import Path
 
@@ -21,7 +30,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 PHOTO_SIZES = ((4000, 3000), (3000, 4000), (1920, 1080), (1080, 1920), (2400, 2400))
 PHOTO_COUNT = 10
-DURATIONS = (60, 180)
+RUNS = (("baseline", 720), ("current", 720), ("current", 1080))
 
 
 def _make_photos(folder: Path) -> list[str]:
@@ -54,46 +63,92 @@ def _make_song(folder: Path, seconds: int) -> str:
     return str(path)
 
 
-def _render_one(song: str, photos: list[str], output: str, video_format: str) -> dict:
-    from songcraft.providers.video import Caption, render_video
+class _ChildPeak:
+    """The largest VmHWM (peak RSS since exec) seen among this process's children, polled every 50 ms."""
 
-    captions = [Caption(start, start + 3.5, f"Line {start // 4} of the birthday song, sing along") for start in range(0, 600, 4)]
+    def __init__(self):
+        self.kilobytes = 0
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._poll, daemon=True)
+
+    def __enter__(self) -> _ChildPeak:
+        self._thread.start()
+        return self
+
+    def __exit__(self, *exc_info) -> None:
+        self._stop.set()
+        self._thread.join()
+
+    def _poll(self) -> None:
+        while not self._stop.wait(0.05):
+            for children in Path(f"/proc/{os.getpid()}/task").glob("*/children"):
+                for pid in _read(children).split():
+                    status = dict(line.split(":", 1) for line in _read(Path(f"/proc/{pid}/status")).splitlines() if ":" in line)
+                    # Between fork and exec a child still shows the Python parent's memory: count ffmpeg only.
+                    if "ffmpeg" in status.get("Name", "") and "VmHWM" in status:
+                        self.kilobytes = max(self.kilobytes, int(status["VmHWM"].split()[0]))
+
+
+def _read(path: Path) -> str:
+    try:
+        return path.read_text()
+    except OSError:  # the process ended meanwhile
+        return ""
+
+
+def _render_one(mode: str, resolution: int, song: str, photos: list[str], output: str, video_format: str) -> dict:
+    from songcraft.providers import video
+
+    if mode == "baseline":
+        import video_baseline  # next to this script
+
+        video._parts, video._part_command = video_baseline.one_part, video_baseline.part_command
+    captions = [video.Caption(start, start + 3.5, f"Line {start // 4} of the birthday song, sing along") for start in range(0, 600, 4)]
     started = time.perf_counter()
-    info = render_video(audio_path=song, image_paths=photos, output_path=output, video_format=video_format, captions=captions)
+    with _ChildPeak() as peak:
+        info = video.render_video(audio_path=song, image_paths=photos, output_path=output, video_format=video_format,
+                                  resolution=resolution, captions=captions)
     children = resource.getrusage(resource.RUSAGE_CHILDREN)
     return {
         "video_s": info.duration_seconds,
         "wall_s": time.perf_counter() - started,
         "ffmpeg_cpu_s": children.ru_utime + children.ru_stime,
-        "ffmpeg_peak_mb": children.ru_maxrss / 1024,
-        "python_peak_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
+        "ffmpeg_peak_mb": peak.kilobytes / 1024,
         "size_mb": info.size_bytes / 1e6,
     }
 
 
 def main() -> None:
-    if len(sys.argv) == 6 and sys.argv[1] == "--one":
-        song, output, video_format, photos_json = sys.argv[2], sys.argv[3], sys.argv[4], sys.argv[5]
-        print(json.dumps(_render_one(song, json.loads(photos_json), output, video_format)))
+    if len(sys.argv) == 8 and sys.argv[1] == "--one":
+        mode, resolution, song, output, video_format, photos_json = sys.argv[2:]
+        print(json.dumps(_render_one(mode, int(resolution), song, json.loads(photos_json), output, video_format)))
         return
-    formats = sys.argv[1:] or ["16:9"]
-    print(f"{'format':>6} {'video s':>8} {'wall s':>7} {'x realtime':>10} {'ffmpeg CPU s':>12} "
-          f"{'ffmpeg MB':>10} {'python MB':>10} {'MP4 MB':>7}")
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--durations", default="60,180", help="song lengths in seconds, comma-separated")
+    parser.add_argument("--format", default="16:9", choices=("16:9", "9:16"))
+    arguments = parser.parse_args()
+    print(f"{'run':>15} {'video s':>7} {'wall s':>7} {'×realtime':>9} {'ffmpeg CPU s':>12} {'×rt per CPU':>11} "
+          f"{'ffmpeg MB':>9} {'MP4 MB':>7} {'speed vs base':>13} {'CPU vs base':>11}")
     with tempfile.TemporaryDirectory() as folder:
         photos = _make_photos(Path(folder))
-        for seconds in DURATIONS:
+        for seconds in (int(value) for value in arguments.durations.split(",")):
             song = _make_song(Path(folder), seconds)
-            for video_format in formats:
+            baseline = None
+            for mode, resolution in RUNS:
                 output = str(Path(folder) / f"video{seconds}.mp4")
                 done = subprocess.run(
-                    [sys.executable, __file__, "--one", song, output, video_format, json.dumps(photos)],
-                    check=True, capture_output=True, text=True,
+                    [sys.executable, __file__, "--one", mode, str(resolution), song, output, arguments.format, json.dumps(photos)],
+                    check=True, capture_output=True, text=True, cwd=Path(__file__).resolve().parents[1],
                 )  # fmt: skip
                 result = json.loads(done.stdout)
+                speed = result["video_s"] / result["wall_s"]
+                baseline = baseline or (speed, result["ffmpeg_cpu_s"])
                 print(
-                    f"{video_format:>6} {result['video_s']:8.1f} {result['wall_s']:7.1f}"
-                    f" {result['video_s'] / result['wall_s']:10.1f} {result['ffmpeg_cpu_s']:12.1f} {result['ffmpeg_peak_mb']:10.0f}"
-                    f" {result['python_peak_mb']:10.0f} {result['size_mb']:7.1f}"
+                    f"{mode + ' ' + str(resolution) + 'p':>15} {result['video_s']:7.1f} {result['wall_s']:7.1f} {speed:9.1f}"
+                    f" {result['ffmpeg_cpu_s']:12.1f} {result['video_s'] / result['ffmpeg_cpu_s']:11.1f}"
+                    f" {result['ffmpeg_peak_mb']:9.0f} {result['size_mb']:7.1f}"
+                    f" {speed / baseline[0]:12.2f}× {result['ffmpeg_cpu_s'] / baseline[1]:10.2f}×",
+                    flush=True,
                 )
 
 

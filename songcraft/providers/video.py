@@ -5,8 +5,13 @@ Everything runs through the ffmpeg binary shipped by ``imageio-ffmpeg``:
 * Photos are composed once with Pillow into a frame slightly larger than the
   output (cover-crop, or contained on a blurred copy of itself when the
   aspect ratio is far off), so ffmpeg never handles full-size camera images.
-* Each photo becomes a ``zoompan`` clip (a single decoded image turned into
-  frames), and the clips are chained with ``xfade`` crossfades.
+* Each photo becomes a Ken Burns clip (a single decoded image turned into
+  frames): a zoom with ``zoompan``, or a pan as a moving ``crop`` that scales
+  nothing. Only the one-second crossfades between clips are blended.
+* The frame is 720p or 1080p (``resolution``, the short side), in 16:9 or 9:16.
+* The video is encoded in parts of ``PHOTOS_PER_PART`` photos, one ffmpeg
+  process each (their memory grows with the photos they hold), while another
+  encodes the song to AAC; a last pass joins them without re-encoding.
 * Captions are drawn into transparent PNG bands with Pillow and played as a
   ``concat`` image sequence through a single ``overlay``. That works with any
   ffmpeg build and font setup, unlike ``drawtext``/``subtitles``.
@@ -33,16 +38,17 @@ from PIL import Image, ImageFilter, ImageOps
 from songcraft.providers.errors import ProviderError
 from songcraft.providers.video_captions import Caption, CaptionTrack, even, tidy_captions, write_caption_track
 
-FRAME_SIZES = {"16:9": (1280, 720), "9:16": (720, 1280)}
+FORMATS = ("16:9", "9:16")
+RESOLUTIONS = (720, 1080)  # the frame's short side
 MAX_IMAGES = 10
 MIN_SECONDS_PER_PHOTO = 2.0  # a very short song shows fewer photos rather than a flicker
 ZOOM = 0.12  # how far the Ken Burns motion zooms or pans, relative to the frame
 CROSSFADE_SECONDS = 1.0
 CONTAIN_ASPECT_TOLERANCE = 1.3  # wider aspect mismatch than this: show whole photo on a blurred fill
 STDERR_TAIL_CHARS = 2000
-# Measured on 2 cores: superfast needs ~30% less CPU than veryfast for the same
-# visual quality (SSIM) at twice the bitrate, still under 1 Mbit/s at 720p.
-X264_PRESET = "superfast"
+# Measured on 2 cores (benchmarks/render_video.py): ultrafast encodes for about half the CPU of
+# superfast, at about twice the bitrate; "-tune stillimage" saves no CPU for moving photos.
+X264_PRESET = "ultrafast"
 X264_CRF = 23
 
 _DURATION = re.compile(r"Duration: (\d+):(\d\d):(\d\d(?:\.\d+)?)")
@@ -66,6 +72,7 @@ def render_video(
     image_paths: list[str],
     output_path: str,
     video_format: str = "16:9",
+    resolution: int = 720,
     captions: list[Caption] | None = None,
     timeout: float = 600,
     fps: int = 25,
@@ -80,11 +87,13 @@ def render_video(
     the share of the video encoded so far (0-100) as ffmpeg reports it; if it
     raises, ffmpeg is stopped and the exception goes on.
     """
-    if video_format not in FRAME_SIZES:
-        raise ValueError(f"video_format must be one of {sorted(FRAME_SIZES)}")
+    if video_format not in FORMATS:
+        raise ValueError(f"video_format must be one of {sorted(FORMATS)}")
+    if resolution not in RESOLUTIONS:
+        raise ValueError(f"resolution must be one of {RESOLUTIONS}")
     if not 1 <= len(image_paths) <= MAX_IMAGES:
         raise ValueError(f"between 1 and {MAX_IMAGES} images are needed")
-    frame_size = FRAME_SIZES[video_format]
+    frame_size = frame_size_of(video_format, resolution)
     ffmpeg = _Ffmpeg(deadline=time.monotonic() + timeout)
     duration = ffmpeg.duration_of(audio_path)
     photo_paths = image_paths[: max(1, int(duration / MIN_SECONDS_PER_PHOTO))]
@@ -93,15 +102,42 @@ def render_video(
     with tempfile.TemporaryDirectory(prefix="songcraft-video-", dir=temp_dir) as work_dir:
         work = Path(work_dir)
         photos = _prepare_photos(photo_paths, frame_size, work)
-        caption_track = write_caption_track(shown_captions, frame_size, work)
-        command = _render_command(audio_path, photos, caption_track, plan, frame_size, output_path)
-        ffmpeg.run(command, what="render the video", progress=progress, output_seconds=plan.total_frames / plan.fps)
+        sound = work / "sound.m4a"
+        # The song is encoded to AAC alongside the video (another core's work), ready for the join.
+        with ThreadPoolExecutor(max_workers=1) as background:
+            encoding = background.submit(ffmpeg.run, _audio_command(audio_path, str(sound)), what="encode the song")
+            parts = _render_parts(ffmpeg, photos, shown_captions, plan, frame_size, work, progress)
+            encoding.result()
+        ffmpeg.run(_mux_command(parts, str(sound), plan.total_frames / plan.fps, work, output_path), what="add the song")
     return VideoInfo(
         duration_seconds=ffmpeg.duration_of(output_path),
         width=frame_size[0],
         height=frame_size[1],
         size_bytes=os.path.getsize(output_path),
     )
+
+
+def _render_parts(ffmpeg: _Ffmpeg, photos: list[Path], shown_captions: list[Caption], plan: _SlidePlan,
+                  frame_size: tuple[int, int], work: Path, progress: Callable[[int], None] | None) -> list[Path]:
+    """Encode the video's parts in turn (see ``_parts``); their files, in order."""
+    parts, overall = [], _OverallProgress(progress, plan.total_frames)
+    for number, (shown, first_frame, frames) in enumerate(_parts(plan)):
+        part = work / f"part{number}.mp4"
+        seconds = frames / plan.fps
+        part_captions = [Caption(c.start - first_frame / plan.fps, c.end - first_frame / plan.fps, c.text) for c in shown_captions]
+        (work / f"captions{number}").mkdir()
+        caption_track = write_caption_track(tidy_captions(part_captions, seconds), frame_size, work / f"captions{number}")
+        command = _part_command(photos, shown, caption_track, plan, frame_size, str(part), seconds)
+        ffmpeg.run(command, what="render the video", progress=overall.of_part(first_frame, frames),
+                   output_seconds=seconds)
+        parts.append(part)
+    return parts
+
+
+def frame_size_of(video_format: str, resolution: int) -> tuple[int, int]:
+    """(width, height): 1280×720 or 1920×1080, on its side for 9:16."""
+    long_side = resolution * 16 // 9
+    return (long_side, resolution) if video_format == "16:9" else (resolution, long_side)
 
 
 class _Ffmpeg:
@@ -175,7 +211,7 @@ def _tail(stderr: str) -> str:
 
 @dataclass(frozen=True)
 class _SlidePlan:
-    """How many frames each photo's clip lasts and where the crossfades start.
+    """How many frames each photo's clip lasts, and how many of them fade into the next clip.
 
     Clips overlap by ``crossfade_frames``; boundaries sit in the middle of each
     crossfade, so the clips add up to exactly ``total_frames``.
@@ -185,7 +221,6 @@ class _SlidePlan:
     total_frames: int
     clip_frames: tuple[int, ...]
     crossfade_frames: int
-    crossfade_offsets: tuple[float, ...]  # seconds into the output where each crossfade starts
 
     @classmethod
     def build(cls, duration: float, photo_count: int, captions: list[Caption], fps: int) -> _SlidePlan:
@@ -199,8 +234,7 @@ class _SlidePlan:
             end - start + (half_fade if index > 0 else 0) + (half_fade if index < photo_count - 1 else 0)
             for index, (start, end) in enumerate(zip(edges, edges[1:]))
         )
-        offsets = tuple((edge - half_fade) / fps for edge in edges[1:-1])
-        return cls(fps, total_frames, clip_frames, 2 * half_fade, offsets)
+        return cls(fps, total_frames, clip_frames, 2 * half_fade)
 
 
 def _boundaries(duration: float, photo_count: int, caption_starts: list[float], min_gap: float) -> list[float]:
@@ -224,7 +258,7 @@ def _boundaries(duration: float, photo_count: int, caption_starts: list[float], 
 
 
 def _prepare_photos(paths: list[str], frame_size: tuple[int, int], work: Path) -> list[Path]:
-    targets = [work / f"photo{index}.png" for index in range(len(paths))]
+    targets = [work / f"photo{index}.jpg" for index in range(len(paths))]
     with ThreadPoolExecutor(max_workers=os.cpu_count()) as pool:  # Pillow releases the GIL while resizing
         return list(pool.map(_prepare_photo, paths, [frame_size] * len(paths), targets))
 
@@ -246,7 +280,9 @@ def _prepare_photo(path: str, frame_size: tuple[int, int], target: Path) -> Path
         canvas = _blurred_fill(photo, (width, height))
         contained = ImageOps.contain(photo, (width, height), Image.Resampling.LANCZOS)
         canvas.paste(contained, ((width - contained.width) // 2, (height - contained.height) // 2))
-    canvas.save(target, "PNG", compress_level=1)
+    # A JPEG with 4:2:0 chroma, as the video has: ffmpeg decodes it to half the memory of an RGB
+    # PNG, faster, and at this quality no difference shows after x264.
+    canvas.save(target, "JPEG", quality=95, subsampling="4:2:0")
     return target
 
 
@@ -265,66 +301,142 @@ def _blurred_fill(photo: Image.Image, size: tuple[int, int]) -> Image.Image:
     return Image.blend(blurred, Image.new("RGB", size, "black"), 0.35)
 
 
-def _render_command(
-    audio_path: str,
-    photos: list[Path],
-    caption_track: CaptionTrack | None,
-    plan: _SlidePlan,
-    frame_size: tuple[int, int],
-    output_path: str,
-) -> list[str]:
-    inputs: list[str] = []
-    for photo in photos:
-        inputs += ["-i", str(photo)]
-    filters = [_ken_burns(index, frames, frame_size, plan.fps) for index, frames in enumerate(plan.clip_frames)]
-    filters += _crossfades(plan)
-    video = f"[x{len(photos) - 1}]"
+PHOTOS_PER_PART = 4  # each part is one ffmpeg process, whose memory grows with the photos it holds
+
+
+def _parts(plan: _SlidePlan) -> list[tuple[range, int, int]]:
+    """The photos in runs of ``PHOTOS_PER_PART``: (photos, first frame, frames) of each part of the video.
+
+    A part begins with the fade from the previous photo, so no fade straddles two parts.
+    """
+    count, fade = len(plan.clip_frames), plan.crossfade_frames
+    parts, first_frame = [], 0
+    for start in range(0, count, PHOTOS_PER_PART):
+        shown = range(start, min(start + PHOTOS_PER_PART, count))
+        # Each clip overlaps the previous one by a fade; the last of the song has no fade after it.
+        frames = sum(plan.clip_frames[index] - (fade if index < count - 1 else 0) for index in shown)
+        parts.append((shown, first_frame, frames))
+        first_frame += frames
+    return parts
+
+
+class _OverallProgress:
+    """The parts' progress (0-100 of each part's frames) as the whole video's, each new percent once."""
+
+    def __init__(self, progress: Callable[[int], None] | None, total_frames: int):
+        self._progress, self._total, self._reported = progress, total_frames, -1
+
+    def of_part(self, first_frame: int, frames: int) -> Callable[[int], None] | None:
+        if self._progress is None:
+            return None
+        return lambda percent: self._report((first_frame + frames * percent // 100) * 100 // self._total)
+
+    def _report(self, overall: int) -> None:
+        if overall > self._reported:
+            self._reported = overall
+            self._progress(overall)
+
+
+def _part_command(photos: list[Path], shown: range, caption_track: CaptionTrack | None, plan: _SlidePlan,
+                  frame_size: tuple[int, int], output_path: str, seconds: float) -> list[str]:
+    """Encode the part of the video showing photos ``shown`` (with the previous photo's fade into the first)."""
+    used = range(max(shown.start - 1, 0), shown.stop)
+    inputs = [argument for index in used for argument in ("-framerate", str(plan.fps), "-i", str(photos[index]))]
+    filters = _slideshow_filters(plan, frame_size, shown)
+    video = "[slides]"
     if caption_track:
         inputs += ["-f", "concat", "-i", str(caption_track.listing)]
-        filters.append(f"{video}[{len(photos)}:v]overlay=x={caption_track.x}:y={caption_track.y}[captioned]")
+        filters.append(f"{video}[{len(used)}:v]overlay=x={caption_track.x}:y={caption_track.y}:format=yuv420[captioned]")
         video = "[captioned]"
     filters.append(f"{video}format=yuv420p[video]")
-    inputs += ["-i", audio_path]
-    audio_input = len(photos) + (1 if caption_track else 0)
     return [
         "-loglevel", "error",
         *inputs,
         "-filter_complex", ";".join(filters),
-        "-map", "[video]", "-map", f"{audio_input}:a:0",
+        "-map", "[video]",
         "-c:v", "libx264", "-preset", X264_PRESET, "-crf", str(X264_CRF),
-        "-c:a", "aac", "-b:a", "160k",
-        "-t", f"{plan.total_frames / plan.fps:.3f}",
+        "-t", f"{seconds:.3f}",
+        "-y", output_path,
+    ]  # fmt: skip
+
+
+def _audio_command(audio_path: str, output_path: str) -> list[str]:
+    return ["-loglevel", "error", "-i", audio_path, "-map", "0:a:0", "-c:a", "aac", "-b:a", "160k", "-y", output_path]
+
+
+def _mux_command(parts: list[Path], sound_path: str, seconds: float, work: Path, output_path: str) -> list[str]:
+    """Join the parts' H.264 and the song's AAC as they are (no re-encoding)."""
+    listing = work / "parts.ffconcat"
+    listing.write_text("ffconcat version 1.0\n" + "".join(f"file '{part.name}'\n" for part in parts))
+    return [
+        "-loglevel", "error",
+        "-f", "concat", "-i", str(listing), "-i", sound_path,
+        "-map", "0:v", "-map", "1:a:0",
+        "-c", "copy",
+        "-t", f"{seconds:.3f}",
         "-movflags", "+faststart",
         "-y", output_path,
     ]  # fmt: skip
 
 
+def _slideshow_filters(plan: _SlidePlan, frame_size: tuple[int, int], shown: range) -> list[str]:
+    """The photos' Ken Burns clips, crossfaded, as ``[slides]``.
+
+    Each clip is cut into its head (faded in over the previous clip's tail), body and tail,
+    each generated on its own from the photo. The bodies and the fades are joined by one
+    ``concat``, so only the short fades are blended (an alpha ``fade`` and an ``overlay``) and
+    no frame passes a chain of ``xfade`` filters over whole clips, which costs about twice the
+    CPU and memory (measured in benchmarks/render_video.py).
+    """
+    fade = plan.crossfade_frames
+    count = len(plan.clip_frames)
+    filters, order = [], []
+    for input_index, index in enumerate(range(max(shown.start - 1, 0), shown.stop)):
+        frames = plan.clip_frames[index]
+        head, tail = (fade if index > 0 else 0), (fade if index < count - 1 else 0)
+        parts = [(name, first, length) for name, first, length in
+                 (("head", 0, head), ("body", head, frames - head - tail), ("tail", frames - tail, tail))
+                 if length > 0 and (index + 1 in shown if name == "tail" else index in shown)]  # tails fade into the next
+        branches = "".join(f"[{name}{index}in]" for name, _, _ in parts)
+        filters.append(f"[{input_index}:v]scale=out_range=tv,format=yuv420p,split={len(parts)}{branches}")
+        filters += [f"[{name}{index}in]{_motion(index, first, length, frames, frame_size, plan.fps)}[{name}{index}]"
+                    for name, first, length in parts]
+        if index not in shown:
+            continue
+        if head:
+            filters.append(f"[head{index}]format=yuva420p,fade=t=in:s=0:n={fade}:alpha=1[faded{index}]")
+            filters.append(f"[tail{index - 1}][faded{index}]overlay=format=yuv420:shortest=1[fade{index}]")
+            order.append(f"[fade{index}]")
+        order.append(f"[body{index}]")
+    # ``copy`` hands every frame on in a buffer of its own: the generators' buffers come back at
+    # once instead of waiting in the encoder's queue, which would make each of them keep a
+    # queue's worth of frames (about 100 MB less at 1080p).
+    filters.append("".join(order) + f"concat=n={len(order)}:v=1:a=0,copy[slides]")
+    return filters
+
+
 _MOTIONS = (
-    # (zoom, x position 0..1, y position 0..1) as expressions of the clip's progress p (0..1)
-    ("1+{zoom}*{p}", "0.5", "0.5"),  # zoom in on the centre
-    ("1+{zoom}", "{p}", "0.5"),  # pan left to right
-    ("1+{zoom}-{zoom}*{p}", "0.5", "0.5"),  # zoom out from the centre
-    ("1+{zoom}", "1-{p}", "0.5"),  # pan right to left
+    # (zoom, x position 0..1) as expressions of the clip's progress p (0..1); always vertically centred
+    ("1+{zoom}*{p}", "0.5"),  # zoom in on the centre
+    (None, "{p}"),  # pan left to right
+    ("1+{zoom}-{zoom}*{p}", "0.5"),  # zoom out from the centre
+    (None, "1-{p}"),  # pan right to left
 )
 
 
-def _ken_burns(index: int, frames: int, frame_size: tuple[int, int], fps: int) -> str:
-    """A ``zoompan`` clip of ``frames`` frames for photo input ``index``."""
-    progress = f"(on/{max(frames - 1, 1)})"
-    zoom, x, y = (part.format(zoom=ZOOM, p=progress) for part in _MOTIONS[index % len(_MOTIONS)])
-    return (
-        f"[{index}:v]format=yuv420p,zoompan=z='{zoom}':x='(iw-iw/zoom)*({x})':y='(ih-ih/zoom)*({y})'"
-        f":d={frames}:s={frame_size[0]}x{frame_size[1]}:fps={fps},setsar=1[v{index}]"
-    )
+def _motion(index: int, first: int, length: int, clip_frames: int, frame_size: tuple[int, int], fps: int) -> str:
+    """Frames ``first`` to ``first + length`` of photo ``index``'s Ken Burns clip of ``clip_frames`` frames.
 
-
-def _crossfades(plan: _SlidePlan) -> list[str]:
-    """Chain the clips: ``[v0][v1]xfade[x1]; [x1][v2]xfade[x2]; ...`` ending in ``[x{n-1}]``."""
-    if not plan.crossfade_offsets:
-        return ["[v0]null[x0]"]
-    seconds = plan.crossfade_frames / plan.fps
-    chain = []
-    for index, offset in enumerate(plan.crossfade_offsets, start=1):
-        previous = "[v0]" if index == 1 else f"[x{index - 1}]"
-        chain.append(f"{previous}[v{index}]xfade=transition=fade:duration={seconds:.4f}:offset={offset:.4f}[x{index}]")
-    return chain
+    The photo is ``1 + ZOOM`` times the frame, so a pan is a moving ``crop`` of it with no
+    scaling at all (and encodes cheaply: every frame is the last one moved); only zooms resample,
+    with ``zoompan``. Both step in whole pixels, as ``zoompan`` always has.
+    """
+    zoom, x = _MOTIONS[index % len(_MOTIONS)]
+    width, height = frame_size
+    timing = f"settb=1/{fps},setpts=N,setsar=1"
+    if zoom is None:
+        progress = f"((n+{first})/{max(clip_frames - 1, 1)})"
+        return f"loop=loop={length - 1}:size=1,crop={width}:{height}:x='(iw-ow)*({x.format(p=progress)})':y='(ih-oh)/2',{timing}"
+    progress = f"((on+{first})/{max(clip_frames - 1, 1)})"
+    return (f"zoompan=z='{zoom.format(zoom=ZOOM, p=progress)}':x='(iw-iw/zoom)*({x.format(p=progress)})':y='(ih-ih/zoom)/2'"
+            f":d={length}:s={width}x{height}:fps={fps},{timing}")

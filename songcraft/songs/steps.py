@@ -20,7 +20,7 @@ from flask import current_app
 from songcraft.auth.models import User
 from songcraft.extensions import db
 from songcraft.files.models import song_images
-from songcraft.finishing.service import FinishedFiles, FinishingJob, finish_files, prepare_files, store_files
+from songcraft.finishing.service import FinishedFiles, FinishingJob, finish_files, line_schedule, prepare_files, store_files
 from songcraft.notifications.service import queue_email
 from songcraft.providers.audio.base import AcceptsCallbacks, AudioRequest, AudioTake
 from songcraft.providers.lyrics.base import Lyrics, SongBrief
@@ -140,6 +140,7 @@ class Slideshow:
     image_keys: tuple[str, ...]
     captions: tuple[Caption, ...]
     video_format: str
+    resolution: int
     video_key: str
 
 
@@ -148,9 +149,10 @@ def _slideshow(song: Song) -> Slideshow | None:
     images, take = song_images(song), song.selected_take
     if not images or take is None:
         return None
-    captions = tuple(Caption(s["start_seconds"], s["end_seconds"], "\n".join(s["lines"][:2])) for s in take.sections if s.get("lines"))
+    # Each line while it is sung: the same timings as the LRC and the share page (estimated when the take has none).
+    captions = tuple(Caption(line.start, line.end, line.text) for line in line_schedule(song, take).lines)
     return Slideshow(take.storage_key, tuple(image.storage_key for image in images), captions, song.video_format,
-                     storage_keys.video_key(song))
+                     current_app.config["VIDEO_RESOLUTION"], storage_keys.video_key(song))
 
 
 def _render(show: Slideshow | None, lease: Lease) -> str | None:
@@ -168,7 +170,8 @@ def _render(show: Slideshow | None, lease: Lease) -> str | None:
         lease.report(5)
         output = Path(workdir, "video.mp4")
         render_video(audio_path=str(audio_path), image_paths=image_paths, output_path=str(output), video_format=show.video_format,
-                     captions=list(show.captions) or None, progress=lambda percent: lease.report(5 + percent * 90 // 100))
+                     resolution=show.resolution, captions=list(show.captions) or None,
+                     progress=lambda percent: lease.report(5 + percent * 90 // 100))
         lease.check()
         storage.put_file(show.video_key, str(output), "video/mp4")
     return show.video_key

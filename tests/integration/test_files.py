@@ -18,6 +18,7 @@ from songcraft.extensions import db
 from songcraft.files import cleanup
 from songcraft.files.cleanup import StorageDeletion
 from songcraft.providers.storage import StorageError
+from songcraft.songs.models import Song
 from tests.conftest import free_port
 from tests.integration.test_songs import SONGS, fetch, start_song, wait_for_song
 
@@ -153,6 +154,29 @@ def test_video_song_renders_an_mp4_of_the_photos_and_song(client, app, storage, 
     assert abs(duration - done["duration_seconds"]) < 1.0
     order = client.get(f"/api/v1/orders/{done['order_id']}", headers=account.headers).json
     assert order["status"] == "fulfilled"
+    assert_captions_follow_the_sung_lines(app, song["id"], tmp_path / "video.mp4", tmp_path)
+
+
+def assert_captions_follow_the_sung_lines(app, song_id: str, video: Path, tmp_path):
+    """A caption (white text; the photos have none) is on screen in the middle of a sung line, none in the longest rest."""
+    import imageio_ffmpeg
+
+    with app.app_context():
+        lines = db.session.get(Song, uuid.UUID(song_id)).selected_take.line_timings
+    assert len(lines) >= 4
+    rests = [(0.0, lines[0]["start"])] + [(before["end"], after["start"]) for before, after in zip(lines, lines[1:])]
+    rest_start, rest_end = max(rests, key=lambda rest: rest[1] - rest[0])
+    assert rest_end - rest_start > 0.5
+
+    def caption_pixels(seconds: float) -> int:
+        frame = tmp_path / f"frame-{seconds:.2f}.png"
+        subprocess.run([imageio_ffmpeg.get_ffmpeg_exe(), "-v", "error", "-ss", f"{seconds:.3f}", "-i", str(video), "-frames:v", "1",
+                        "-y", str(frame)], check=True, timeout=60)  # fmt: skip
+        return sum(PILImage.open(frame).convert("L").histogram()[221:])
+
+    assert caption_pixels((rest_start + rest_end) / 2) == 0
+    for line in (lines[0], lines[len(lines) // 2], lines[-1]):
+        assert caption_pixels((line["start"] + line["end"]) / 2) > 500, line
 
 
 def test_video_order_without_photos_completes_audio_then_renders_on_request(client, app, make_account, worker):

@@ -97,6 +97,8 @@ def test_real_providers_are_chosen_when_their_keys_are_set():
         ({**DEV, "SONG_REQUEUE_MINUTES": "0"}, "SONG_REQUEUE_MINUTES"),
         ({**DEV, "LYRICS_APPROVAL_HOURS": "0"}, "LYRICS_APPROVAL_HOURS"),
         ({**DEV, "LYRICS_APPROVAL_HOURS": "three days"}, "LYRICS_APPROVAL_HOURS"),
+        ({**DEV, "VIDEO_RESOLUTION": "480"}, "VIDEO_RESOLUTION"),
+        ({**DEV, "VIDEO_RESOLUTION": "1080p"}, "VIDEO_RESOLUTION"),
         ({**DEV, "SONG_STUCK_MINUTES": "30"}, "SONG_STUCK_MINUTES"),  # gone: recovery follows the lease now
     ],
 )
@@ -168,6 +170,11 @@ def test_the_suno_callback_url_carries_a_secret_derived_from_the_key_or_set():
 def test_lyrics_are_approved_automatically_after_72_hours_unless_told():
     assert load_config(DEV)["LYRICS_APPROVAL_HOURS"] == 72
     assert load_config({**DEV, "LYRICS_APPROVAL_HOURS": "24"})["LYRICS_APPROVAL_HOURS"] == 24
+
+
+def test_videos_render_at_720p_unless_told_1080p():
+    assert load_config(DEV)["VIDEO_RESOLUTION"] == 720
+    assert load_config({**DEV, "VIDEO_RESOLUTION": "1080"})["VIDEO_RESOLUTION"] == 1080
 
 
 def test_request_bodies_default_to_one_megabyte():

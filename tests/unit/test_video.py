@@ -8,7 +8,17 @@ import pytest
 from PIL import Image
 
 from songcraft.providers.errors import ProviderError
-from songcraft.providers.video import Caption, VideoInfo, VideoRenderError, _boundaries, render_video
+from songcraft.providers.video import (
+    PHOTOS_PER_PART,
+    Caption,
+    VideoInfo,
+    VideoRenderError,
+    _boundaries,
+    _parts,
+    _pass_on_progress,
+    _SlidePlan,
+    render_video,
+)
 
 FFMPEG = imageio_ffmpeg.get_ffmpeg_exe()
 AUDIO_SECONDS = 9.0
@@ -106,6 +116,41 @@ def test_captions_are_burned_in_only_while_they_are_due(media, tmp_path):
     assert white_pixels(frame_at(output, 5.0, tmp_path / "between.png")) == 0
 
 
+def test_1080p_portrait_with_a_caption_while_it_is_sung(media, tmp_path):
+    output = tmp_path / "song.mp4"
+    render_video(audio_path=str(media / "song.mp3"), image_paths=[str(media / "portrait.jpg"), str(media / "landscape.jpg")],
+                 output_path=str(output), video_format="9:16", resolution=1080, captions=[Caption(5.0, 7.0, "Hip hip hooray")])
+
+    assert_playable_mp4(output, (1080, 1920))
+    assert white_pixels(frame_at(output, 2.0, tmp_path / "before.png")) == 0
+    assert white_pixels(frame_at(output, 6.0, tmp_path / "during.png")) > 500
+
+
+def test_ten_photos_render_in_parts_joined_without_a_lost_or_doubled_frame(media, tmp_path):
+    song, output = tmp_path / "long.mp3", tmp_path / "song.mp4"
+    assert ffmpeg("-f", "lavfi", "-i", "sine=frequency=440:duration=24", "-c:a", "libmp3lame", str(song)).returncode == 0
+    plan = _SlidePlan.build(24.0, 10, [], 25)
+    parts = _parts(plan)
+    assert [list(shown) for shown, _, _ in parts] == [[0, 1, 2, 3], [4, 5, 6, 7], [8, 9]] and PHOTOS_PER_PART == 4
+    assert [first for _, first, _ in parts] == [0, parts[0][2], parts[0][2] + parts[1][2]]
+    assert sum(frames for _, _, frames in parts) == plan.total_frames == 600
+
+    reported = []
+    render_video(audio_path=str(song), image_paths=[str(media / "landscape.jpg"), str(media / "portrait.jpg")] * 5,
+                 output_path=str(output), captions=[Caption(6.0, 12.0, "Across the join")],  # the first join is near 9.6 s
+                 progress=reported.append)
+
+    assert reported == sorted(set(reported)) and 90 <= reported[-1] <= 100 and len(reported) >= len(parts)  # rising through every part
+
+    frames = ffmpeg("-v", "error", "-i", str(output), "-map", "0:v", "-f", "framemd5", "-").stdout
+    assert len([line for line in frames.splitlines() if line and not line.startswith("#")]) == 600
+    assert abs(duration_of(output) - 24.0) < 0.2
+    assert parts[0][2] / 25 < 11.0
+    assert white_pixels(frame_at(output, 7.0, tmp_path / "before-join.png")) > 500
+    assert white_pixels(frame_at(output, 11.0, tmp_path / "after-join.png")) > 500
+    assert white_pixels(frame_at(output, 13.0, tmp_path / "none.png")) == 0
+
+
 def test_broken_audio_raises_with_ffmpeg_stderr(media, tmp_path):
     with pytest.raises(VideoRenderError, match="Invalid data found"):
         render_video(
@@ -150,6 +195,14 @@ def test_progress_comes_from_ffmpeg_and_reaches_the_end(media, tmp_path):
     assert reported and reported == sorted(set(reported)) and 90 <= reported[-1] <= 100
 
 
+def test_progress_lines_become_rising_whole_percents():
+    lines = [b"frame=1\n", b"out_time_us=N/A\n", b"out_time_us=250000\n", b"progress=continue\n", b"out_time_us=260000\n",
+             b"out_time_us=2000000\n", b"out_time_us=4100000\n", b"progress=end\n"]
+    reported = []
+    _pass_on_progress(iter(lines), reported.append, output_seconds=4.0)
+    assert reported == [6, 50, 100]
+
+
 def test_a_progress_callback_that_raises_stops_ffmpeg_and_cleans_up(media, tmp_path):
     class Stopped(Exception):
         pass
@@ -183,6 +236,8 @@ def test_rejects_too_many_photos_and_unknown_formats(media, tmp_path):
         render_video(image_paths=[str(media / "landscape.jpg")] * 11, **arguments)
     with pytest.raises(ValueError, match="video_format"):
         render_video(image_paths=[str(media / "landscape.jpg")], video_format="4:3", **arguments)
+    with pytest.raises(ValueError, match="resolution"):
+        render_video(image_paths=[str(media / "landscape.jpg")], resolution=480, **arguments)
 
 
 def test_photo_changes_snap_to_nearby_caption_starts():
