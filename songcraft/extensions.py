@@ -1,6 +1,7 @@
 """Unbound extension instances, bound to the app in create_app()."""
 from http import HTTPStatus
 
+from flask import current_app
 from flask_cors import CORS
 from flask_jwt_extended import JWTManager
 from flask_limiter import Limiter
@@ -55,3 +56,9 @@ mail = Mail()
 cors = CORS()
 api = SongcraftApi()
 limiter = Limiter(key_func=get_remote_address, default_limits=[])
+
+
+def limit_from_config(setting: str):
+    """flask-limiter's decorator for the rate in the config key `setting` (e.g. "5 per minute"),
+    read on each request, so each deployment (and each test app) sets its own."""
+    return limiter.limit(lambda: current_app.config[setting])

@@ -24,17 +24,13 @@ from werkzeug.exceptions import HTTPException, TooManyRequests
 
 from songcraft.auth import schemas, service, tokens
 from songcraft.errors import BadRequest
-from songcraft.extensions import limiter
+from songcraft.extensions import limit_from_config
 
 log = logging.getLogger(__name__)
 bp = Blueprint("account_pages", __name__, template_folder="templates", static_folder="static",
                static_url_path="/account-assets")
 
 SENT = "If an account exists for {email}, an email is on its way. It may take a minute; check the spam folder too."
-
-
-def _email_limit():
-    return limiter.limit(lambda: current_app.config["RATELIMIT_EMAIL"])
 
 
 def _page(template: str, status: int = 200, **context) -> tuple[str, int]:
@@ -75,7 +71,7 @@ def verify_email():
 
 
 @bp.post("/verify-email/resend")
-@_email_limit()
+@limit_from_config("RATELIMIT_EMAIL")
 def resend_verification():
     email = _email_from_form()
     if email is None:
@@ -121,7 +117,7 @@ def forgot_password_form():
 
 
 @bp.post("/forgot-password")
-@_email_limit()
+@limit_from_config("RATELIMIT_EMAIL")
 def forgot_password():
     email = _email_from_form()
     if email is None:

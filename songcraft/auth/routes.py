@@ -1,7 +1,6 @@
 """HTTP routes for accounts and authentication (the contract's Auth section)."""
 from __future__ import annotations
 
-from flask import current_app
 from flask.views import MethodView
 from flask_jwt_extended import current_user, get_jwt
 
@@ -9,18 +8,14 @@ from songcraft.auth import schemas, service
 from songcraft.auth.access import BEARER, login_required, token_family
 from songcraft.common.blueprint import Blueprint
 from songcraft.common.schemas import ErrorSchema, MessageSchema
-from songcraft.extensions import limiter
+from songcraft.extensions import limit_from_config
 
 blp = Blueprint("auth", __name__, url_prefix="/api/v1/auth", description="Accounts and authentication")
 
 
-def _limit(setting: str):
-    return limiter.limit(lambda: current_app.config[setting])
-
-
 @blp.route("/register")
 class Register(MethodView):
-    decorators = [_limit("RATELIMIT_REGISTER")]
+    decorators = [limit_from_config("RATELIMIT_REGISTER")]
 
     @blp.arguments(schemas.RegisterSchema)
     @blp.response(201, schemas.UserSchema, description="The new account; an email that already has one gets the same answer "
@@ -55,7 +50,7 @@ class VerifyEmail(MethodView):
 
 @blp.route("/resend-verification")
 class ResendVerification(MethodView):
-    decorators = [_limit("RATELIMIT_EMAIL")]
+    decorators = [limit_from_config("RATELIMIT_EMAIL")]
 
     @blp.arguments(schemas.EmailSchema)
     @blp.response(202, MessageSchema)
@@ -72,7 +67,7 @@ class ResendVerification(MethodView):
 
 @blp.route("/login")
 class Login(MethodView):
-    decorators = [_limit("RATELIMIT_LOGIN")]
+    decorators = [limit_from_config("RATELIMIT_LOGIN")]
 
     @blp.arguments(schemas.LoginSchema)
     @blp.response(200, schemas.LoginResponseSchema)
@@ -146,7 +141,7 @@ class Me(MethodView):
 
 @blp.route("/password/forgot")
 class ForgotPassword(MethodView):
-    decorators = [_limit("RATELIMIT_EMAIL")]
+    decorators = [limit_from_config("RATELIMIT_EMAIL")]
 
     @blp.arguments(schemas.EmailSchema)
     @blp.response(202, MessageSchema)

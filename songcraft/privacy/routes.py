@@ -1,26 +1,21 @@
 """HTTP routes for the customer's data: export (GDPR Articles 15 and 20) and erasure (Article 17)."""
 from __future__ import annotations
 
-from flask import current_app
 from flask.views import MethodView
 from flask_jwt_extended import current_user
 
 from songcraft.auth.access import BEARER, login_required
 from songcraft.common.blueprint import Blueprint
 from songcraft.common.schemas import ErrorSchema
-from songcraft.extensions import limiter
+from songcraft.extensions import limit_from_config
 from songcraft.privacy import erasure, export, schemas
 
 blp = Blueprint("privacy", __name__, url_prefix="/api/v1/auth", description="Your data: export and erasure (GDPR)")
 
 
-def _limit(setting: str):
-    return limiter.limit(lambda: current_app.config[setting])
-
-
 @blp.route("/me/export")
 class DataExport(MethodView):
-    decorators = [_limit("RATELIMIT_DATA_EXPORT")]
+    decorators = [limit_from_config("RATELIMIT_DATA_EXPORT")]
 
     @blp.doc(security=BEARER)
     @login_required()
@@ -41,7 +36,7 @@ class DataExport(MethodView):
 
 @blp.route("/me")
 class Account(MethodView):
-    decorators = [_limit("RATELIMIT_LOGIN")]
+    decorators = [limit_from_config("RATELIMIT_LOGIN")]
 
     @blp.doc(security=BEARER)
     @login_required()

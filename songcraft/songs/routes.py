@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import uuid
 
-from flask import current_app, redirect, request
+from flask import redirect, request
 from flask.views import MethodView
 from flask_jwt_extended import current_user
 
@@ -12,7 +12,7 @@ from songcraft.common.blueprint import Blueprint
 from songcraft.common.guards import body_limit, secret_in_path
 from songcraft.common.schemas import ErrorSchema
 from songcraft.errors import NotFound
-from songcraft.extensions import limiter
+from songcraft.extensions import limit_from_config
 from songcraft.songs import approval, schemas, service
 from songcraft.songs.options import song_options
 from songcraft.songs.summaries import SongList, SummaryPage
@@ -227,7 +227,7 @@ CALLBACK_MAX_BYTES = 64 * 1024  # Suno's callbacks are a few KB
 
 
 @blp.route("/callbacks/suno/<string:secret>", methods=["POST"])
-@limiter.limit(lambda: current_app.config["RATELIMIT_CALLBACK"])
+@limit_from_config("RATELIMIT_CALLBACK")
 @body_limit(CALLBACK_MAX_BYTES)
 @secret_in_path("SUNO_CALLBACK_SECRET")
 @blp.response(200, schemas.CallbackResultSchema)
