@@ -1,7 +1,7 @@
 """The pages behind the links in emails, served by the app itself: without `FRONTEND_URL` the emails
 link here (`PUBLIC_URL`), so every link works in a browser with no frontend running.
 
-    GET  /verify-email?token=…     confirms the address; a bad, expired or used link offers a new one
+    GET  /verify-email?token=…     confirms the address (again: says it is verified); a bad or expired link offers a new one
     POST /verify-email/resend      sends a new verification link (same answer whoever asks)
     GET  /reset-password?token=…   the new-password form, or why the link no longer works
     POST /reset-password           sets the password (every session is logged out)
@@ -63,9 +63,13 @@ def _unexpected(error: Exception):
 
 @bp.get("/verify-email")
 def verify_email():
+    token = request.args.get("token", "")
     try:
-        user = service.verify_email(request.args.get("token", ""))
+        user = service.verify_email(token)
     except BadRequest as error:
+        already = tokens.verified_by(token, current_app.config["EMAIL_TOKEN_MAX_AGE"])
+        if already is not None:
+            return _page("verified", email=already.email, already=True)
         return _page("verify_failed", 400, reason=error.message)
     return _page("verified", email=user.email)
 

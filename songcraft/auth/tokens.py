@@ -75,8 +75,11 @@ def _serializer(purpose: str) -> URLSafeTimedSerializer:
     return URLSafeTimedSerializer(current_app.config["SECRET_KEY"], salt=f"songcraft-{purpose}")
 
 
-def _fingerprint(user: User, purpose: str) -> str:
-    state = user.password_hash if purpose == "reset" else f"{user.email}:{user.is_verified}"
+def _fingerprint(user: User, purpose: str, *, verified: bool | None = None) -> str:
+    """What a token is bound to: the password for a reset, the address and whether it was verified
+    (`verified`, or the user's state now) for a verification; a change spends the token."""
+    is_verified = user.is_verified if verified is None else verified
+    state = user.password_hash if purpose == "reset" else f"{user.email}:{is_verified}"
     return hashlib.sha256(state.encode()).hexdigest()[:16]
 
 
@@ -98,4 +101,17 @@ def read_email_token(token: str, purpose: str, max_age: int) -> User:
         raise BadRequest("This link is invalid.") from None
     if user is None or data.get("fp") != _fingerprint(user, purpose):
         raise BadRequest("This link has already been used or is no longer valid.")
+    return user
+
+
+def verified_by(token: str, max_age: int) -> User | None:
+    """The user whose address this genuine, unexpired verification link has already verified (a
+    second click, or a mail scanner that opened the link first); None for any other token."""
+    try:
+        data = _serializer("verify").loads(token, max_age=max_age)
+        user = db.session.get(User, uuid.UUID(data["uid"]))
+    except (BadSignature, KeyError, ValueError, TypeError):
+        return None
+    if user is None or not user.is_verified or data.get("fp") != _fingerprint(user, "verify", verified=False):
+        return None
     return user
