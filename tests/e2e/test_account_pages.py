@@ -8,6 +8,7 @@ import re
 
 import pytest
 import requests
+from selenium.common.exceptions import WebDriverException
 from selenium.webdriver.common.by import By
 from selenium.webdriver.support.expected_conditions import staleness_of
 
@@ -44,8 +45,19 @@ def follow(browser, element) -> None:
     """Click, then wait for the next page (a click does not wait for the navigation it starts)."""
     page = browser.find_element(By.TAG_NAME, "html")
     element.click()
-    wait_until(lambda: staleness_of(page)(browser), timeout=30, message="the next page")
+    wait_until(lambda: replaced(browser, page), timeout=30, message="the next page")
     wait_until(lambda: browser.execute_script("return document.readyState") == "complete", timeout=30, message="the page to load")
+
+
+def replaced(browser, element) -> bool:
+    """Whether the page holding `element` has gone: Chromium says so as a stale element or, caught
+    mid-navigation, as a node that "does not belong to the document"."""
+    try:
+        return staleness_of(element)(browser)
+    except WebDriverException as error:
+        if "does not belong to the document" in str(error):
+            return True
+        raise
 
 
 def heading(browser) -> str:

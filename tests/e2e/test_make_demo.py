@@ -95,7 +95,7 @@ def test_make_demo_shows_a_song_and_video_whose_links_open_and_every_email_link_
     # The newcomer's own link verifies (the demo's had been used by the demo itself).
     assert opened[verification["links"][0]] == 200
     page = requests.get(verification["links"][0], timeout=10)
-    assert "already been used" in page.text  # opened twice: the second time says so, kindly
+    assert "already verified" in page.text  # opened twice: the second time says so, kindly
     assert requests.post(f"{api}/auth/login", json={"email": newcomer, "password": "a new password"}, timeout=10).status_code == 200
 
 
