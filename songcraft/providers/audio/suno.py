@@ -20,13 +20,13 @@ from typing import Any, Sequence
 
 import requests
 
-from songcraft.providers import http
 from songcraft.providers.audio.base import AudioRequest, AudioTake, LineTiming, ProgressCallback
 from songcraft.providers.audio.sniff import audio_content_type
 from songcraft.providers.audio.suno_codes import CALLBACK_CODES, TaskState, body_code, task_status
 from songcraft.providers.audio.suno_payload import field_limits, generate_payload, lyrics_prompt
 from songcraft.providers.audio.suno_timings import estimate_lines, lines_from_aligned_words
 from songcraft.providers.errors import Outcome, ProviderError, TransientProviderError, error_for
+from songcraft.providers.http import FileGone, download, is_transient_status, transport_errors
 from songcraft.providers.lyrics.base import Lyrics
 from songcraft.providers.rate_limit import LocalRateLimiter, RateLimiter
 
@@ -213,11 +213,11 @@ class SunoAudioProvider:
         """The take's bytes; on 403/404 Suno's links may have expired, so ask record-info for fresh ones once."""
         try:
             data = self._fetch_file(take.audio_url)
-        except http.FileGone:
+        except FileGone:
             log.info("Suno take %s gone at its URL; asking for a fresh one", take.id)
             try:
                 data = self._fetch_file(self._fresh_audio_url(job_id, take.id))
-            except http.FileGone as error:
+            except FileGone as error:
                 raise TransientProviderError(f"{AUDIO_HOST} does not have take {take.id} (yet).") from error
         content_type = audio_content_type(data)
         if content_type is None:
@@ -225,7 +225,7 @@ class SunoAudioProvider:
         return data, content_type
 
     def _fetch_file(self, url: str) -> bytes:
-        return http.download(url, max_bytes=self._download_max_bytes, timeout=self._download_timeout, service=AUDIO_HOST,
+        return download(url, max_bytes=self._download_max_bytes, timeout=self._download_timeout, service=AUDIO_HOST,
                              private_hosts=self._private_hosts)
 
     def _fresh_audio_url(self, job_id: str, take_id: str) -> str:
@@ -280,7 +280,7 @@ class SunoAudioProvider:
         attempts, attempt = attempts or len(self._retry_pauses) + 1, 1
         while True:
             self._limiter.acquire()
-            with http.transport_errors(SERVICE):
+            with transport_errors(SERVICE):
                 response = requests.request(method, self._base_url + path, headers={"Authorization": f"Bearer {self._api_key}"},
                                             timeout=timeout or self._http_timeout, **kwargs)
             body = _json_body(response)
@@ -316,7 +316,7 @@ def _judge(response: requests.Response, body: dict[str, Any]) -> tuple[int, Outc
     status = response.status_code
     if response.ok:
         return status, Outcome.RETRY, "an answer without a code"
-    if http.is_transient_status(status):
+    if is_transient_status(status):
         return status, Outcome.RETRY, f"HTTP {status}"
     return status, (Outcome.REJECTED_KEY if status == 401 else Outcome.FAIL), f"HTTP {status}"
 
