@@ -76,3 +76,7 @@ def error_for(outcome: Outcome, provider: str, role: str, message: str) -> Provi
     if outcome is Outcome.REJECTED_KEY:
         return rejected_key(provider, role, message)
     return ProviderError(message)
+
+
+class VideoRenderError(ProviderError):
+    """ffmpeg or an input failed; the message, shown to the customer, ends with the tail of ffmpeg's stderr."""

@@ -3,8 +3,7 @@
 Everything runs through the ffmpeg binary shipped by ``imageio-ffmpeg``:
 
 * Photos are composed once with Pillow into a frame slightly larger than the
-  output (cover-crop, or contained on a blurred copy of itself when the
-  aspect ratio is far off), so ffmpeg never handles full-size camera images.
+  output (``video_photos.py``), so ffmpeg never handles full-size camera images.
 * Each photo becomes a Ken Burns clip (a single decoded image turned into
   frames): a zoom with ``zoompan``, or a pan as a moving ``crop`` that scales
   nothing. Only the one-second crossfades between clips are blended.
@@ -33,18 +32,16 @@ from pathlib import Path
 from typing import Callable
 
 import imageio_ffmpeg
-from PIL import Image, ImageFilter, ImageOps
 
-from songcraft.providers.errors import ProviderError
-from songcraft.providers.video_captions import Caption, CaptionTrack, even, tidy_captions, write_caption_track
+from songcraft.providers.errors import VideoRenderError
+from songcraft.providers.video_captions import Caption, CaptionTrack, tidy_captions, write_caption_track
+from songcraft.providers.video_photos import ZOOM, prepare_photos
 
 FORMATS = ("16:9", "9:16")
 RESOLUTIONS = (720, 1080)  # the frame's short side
 MAX_IMAGES = 10
 MIN_SECONDS_PER_PHOTO = 2.0  # a very short song shows fewer photos rather than a flicker
-ZOOM = 0.12  # how far the Ken Burns motion zooms or pans, relative to the frame
 CROSSFADE_SECONDS = 1.0
-CONTAIN_ASPECT_TOLERANCE = 1.3  # wider aspect mismatch than this: show whole photo on a blurred fill
 STDERR_TAIL_CHARS = 2000
 # Measured on 2 cores (benchmarks/render_video.py): ultrafast encodes for about half the CPU of
 # superfast, at about twice the bitrate; "-tune stillimage" saves no CPU for moving photos.
@@ -60,10 +57,6 @@ class VideoInfo:
     width: int
     height: int
     size_bytes: int
-
-
-class VideoRenderError(ProviderError):
-    """ffmpeg or an input failed; the message, shown to the customer, ends with the tail of ffmpeg's stderr."""
 
 
 def render_video(
@@ -101,7 +94,7 @@ def render_video(
     plan = _SlidePlan.build(duration, len(photo_paths), shown_captions, fps)
     with tempfile.TemporaryDirectory(prefix="songcraft-video-", dir=temp_dir) as work_dir:
         work = Path(work_dir)
-        photos = _prepare_photos(photo_paths, frame_size, work)
+        photos = prepare_photos(photo_paths, frame_size, work)
         sound = work / "sound.m4a"
         # The song is encoded to AAC alongside the video (another core's work), ready for the join.
         with ThreadPoolExecutor(max_workers=1) as background:
@@ -255,50 +248,6 @@ def _boundaries(duration: float, photo_count: int, caption_starts: list[float], 
         ]
         boundaries.append(min(nearby, key=lambda start: abs(start - even), default=even))
     return boundaries
-
-
-def _prepare_photos(paths: list[str], frame_size: tuple[int, int], work: Path) -> list[Path]:
-    targets = [work / f"photo{index}.jpg" for index in range(len(paths))]
-    with ThreadPoolExecutor(max_workers=os.cpu_count()) as pool:  # Pillow releases the GIL while resizing
-        return list(pool.map(_prepare_photo, paths, [frame_size] * len(paths), targets))
-
-
-def _prepare_photo(path: str, frame_size: tuple[int, int], target: Path) -> Path:
-    """Compose the photo at the frame's aspect ratio, ``1 + ZOOM`` times the frame size."""
-    width, height = (even(side * (1 + ZOOM)) for side in frame_size)
-    try:
-        with Image.open(path) as opened:
-            # JPEGs decode at a reduced scale that still covers the frame in either orientation.
-            opened.draft("RGB", (max(width, height), max(width, height)))
-            photo = _on_white(ImageOps.exif_transpose(opened))
-    except (OSError, SyntaxError, ValueError) as error:
-        raise VideoRenderError(f"Photo {Path(path).name} cannot be read: {error}") from error
-    aspect_mismatch = (photo.width / photo.height) / (width / height)
-    if 1 / CONTAIN_ASPECT_TOLERANCE <= aspect_mismatch <= CONTAIN_ASPECT_TOLERANCE:
-        canvas = ImageOps.fit(photo, (width, height), Image.Resampling.LANCZOS)
-    else:
-        canvas = _blurred_fill(photo, (width, height))
-        contained = ImageOps.contain(photo, (width, height), Image.Resampling.LANCZOS)
-        canvas.paste(contained, ((width - contained.width) // 2, (height - contained.height) // 2))
-    # A JPEG with 4:2:0 chroma, as the video has: ffmpeg decodes it to half the memory of an RGB
-    # PNG, faster, and at this quality no difference shows after x264.
-    canvas.save(target, "JPEG", quality=95, subsampling="4:2:0")
-    return target
-
-
-def _on_white(photo: Image.Image) -> Image.Image:
-    """RGB pixels, with any transparency flattened onto white."""
-    if photo.mode not in ("RGBA", "LA", "PA") and "transparency" not in photo.info:
-        return photo.convert("RGB")
-    white = Image.new("RGBA", photo.size, "white")
-    return Image.alpha_composite(white, photo.convert("RGBA")).convert("RGB")
-
-
-def _blurred_fill(photo: Image.Image, size: tuple[int, int]) -> Image.Image:
-    """A dimmed, blurred cover-crop of the photo, to fill the bars around it."""
-    small = ImageOps.fit(photo, (size[0] // 8, size[1] // 8), Image.Resampling.BILINEAR)
-    blurred = small.filter(ImageFilter.GaussianBlur(6)).resize(size, Image.Resampling.BILINEAR)
-    return Image.blend(blurred, Image.new("RGB", size, "black"), 0.35)
 
 
 PHOTOS_PER_PART = 4  # each part is one ffmpeg process, whose memory grows with the photos it holds
