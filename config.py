@@ -252,7 +252,6 @@ def load_config(environ: Mapping[str, str] | None = None) -> dict:
         "JSON_SORT_KEYS": False,
         # Database
         "SQLALCHEMY_DATABASE_URI": _database_url(env, data_dir),
-        "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
         # Redis and Celery
         "REDIS_URL": redis_url,
         "CELERY_BROKER_URL": broker_url,

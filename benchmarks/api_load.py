@@ -42,6 +42,11 @@ PASSWORD = "load-password"
 SONGS = 50
 LIST_ENDPOINTS = ("/api/v1/songs/", "/api/v1/orders/", "/api/v1/admin/users", "/api/v1/admin/songs")
 TARGET_RATIO, TARGET_P99_MS = 0.30, 100.0
+# gunicorn's workers. wrk opens its connections all at once and keeps them; whichever worker
+# accepts first could take most of them and leave the other idle (a run then measured one
+# core, at random). Each worker takes at most its share (--worker-connections), as a stream of
+# real clients, each connection short-lived, spreads over the workers.
+WORKERS = 2
 # (label, path, who): who is None (no token), "customer" or "admin".
 ENDPOINTS = [
     ("healthz", "/healthz", None),
@@ -95,13 +100,16 @@ def seed(code_dir: Path) -> dict:
                                duration_seconds=150.0, selected=p == 1, line_timings=timings) for p in (1, 2)]
         logins = {"customer": customer.email, "admin": admin.email}
         db.session.commit()
+        # Statistics, as a live database has them (autovacuum would analyze the new tables only later).
+        db.session.execute(sa.text("ANALYZE"))
+        db.session.commit()
     return logins
 
 
 # --- Measuring ------------------------------------------------------------------------------
 
 
-FIELDS = ("rate", "p50_ms", "p99_ms", "cpu_ms")
+FIELDS = ("rate", "p50_ms", "p99_ms", "cpu_ms", "db_cpu_ms")
 
 
 @dataclass
@@ -110,6 +118,24 @@ class Figures:
     p50_ms: float
     p99_ms: float
     cpu_ms: float = 0.0  # CPU time of gunicorn's workers per request: less sensitive than req/s to what else runs
+    db_cpu_ms: float = 0.0  # CPU time of PostgreSQL's processes per request (the server shares the 2 cores)
+
+
+def processes_cpu_seconds(pids) -> float:
+    """User + system CPU time so far of the processes `pids` (those gone meanwhile count 0)."""
+    total = 0
+    for pid in pids:
+        try:
+            fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        except FileNotFoundError:
+            continue
+        total += int(fields[11]) + int(fields[12])  # utime, stime (in clock ticks)
+    return total / os.sysconf("SC_CLK_TCK")
+
+
+def database_cpu_seconds() -> float:
+    pids = subprocess.run(["pgrep", "-x", "postgres"], capture_output=True, text=True).stdout.split()
+    return processes_cpu_seconds(pids)
 
 
 def free_port() -> int:
@@ -136,7 +162,7 @@ def scratch_database(base_url: str) -> Iterator[str]:
 class Server:
     """One checkout served by gunicorn on its own scratch database, with a token per role."""
 
-    def __init__(self, name: str, code_dir: Path, stack: ExitStack):
+    def __init__(self, name: str, code_dir: Path, stack: ExitStack, connections: int):
         self.name, self.code_dir = name, code_dir
         data_dir = stack.enter_context(tempfile.TemporaryDirectory(prefix="songcraft-bench-"))
         database_url = stack.enter_context(scratch_database(os.environ["DATABASE_URL"]))
@@ -152,8 +178,8 @@ class Server:
             raise SystemExit(f"seeding {name} failed:\n{seeded.stderr[-3000:]}")
         logins = json.loads(seeded.stdout.strip().splitlines()[-1])
         self.base = f"http://127.0.0.1:{free_port()}"
-        command = [sys.executable, "-m", "gunicorn", "--bind", self.base.removeprefix("http://"), "--workers", "2",
-                   "--threads", "4", "--worker-class", "gthread", "wsgi:app"]
+        command = [sys.executable, "-m", "gunicorn", "--bind", self.base.removeprefix("http://"), "--workers", str(WORKERS),
+                   "--threads", "4", "--worker-class", "gthread", "--worker-connections", str(-(-connections // WORKERS)), "wsgi:app"]
         self.process = subprocess.Popen(command, cwd=code_dir, env=self.env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
         stack.callback(self.stop)
         self._wait_until_up()
@@ -185,14 +211,7 @@ class Server:
     def workers_cpu_seconds(self) -> float:
         """User + system CPU time so far of gunicorn's processes (the master and its workers)."""
         children = subprocess.run(["pgrep", "-P", str(self.process.pid)], capture_output=True, text=True).stdout.split()
-        total = 0
-        for pid in [str(self.process.pid), *children]:
-            try:
-                fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-            except FileNotFoundError:
-                continue
-            total += int(fields[11]) + int(fields[12])  # utime, stime (in clock ticks)
-        return total / os.sysconf("SC_CLK_TCK")
+        return processes_cpu_seconds([str(self.process.pid), *children])
 
     def stop(self) -> None:
         self.process.send_signal(signal.SIGTERM)
@@ -228,31 +247,34 @@ def measure(server: Server, seconds: int, connections: int) -> dict[str, Figures
     for label, path, who in ENDPOINTS:
         headers = server.headers.get(who, {})
         wrk(server.base + path, headers, 2, connections)  # warm-up: connection pools, prepared statements
-        cpu_before = server.workers_cpu_seconds()
+        cpu_before, db_cpu_before = server.workers_cpu_seconds(), database_cpu_seconds()
         result = wrk(server.base + path, headers, seconds, connections)
         result.cpu_ms = (server.workers_cpu_seconds() - cpu_before) * 1000 / (result.rate * seconds)
+        result.db_cpu_ms = (database_cpu_seconds() - db_cpu_before) * 1000 / (result.rate * seconds)
         figures[label] = result
     return figures
 
 
 def print_round(name: str, figures: dict[str, Figures]) -> None:
     health = figures["healthz"].rate
-    print(f"\n{name}\n{'endpoint':26} {'req/s':>8} {'p50 ms':>8} {'p99 ms':>8} {'× healthz':>10} {'CPU ms/req':>11}")
+    print(f"\n{name}\n{'endpoint':26} {'req/s':>8} {'p50 ms':>8} {'p99 ms':>8} {'× healthz':>10} {'CPU ms/req':>11} {'DB CPU':>7}")
     for label, result in figures.items():
-        print(f"{label:26} {result.rate:8.0f} {result.p50_ms:8.1f} {result.p99_ms:8.1f} {result.rate / health:10.2f} {result.cpu_ms:11.2f}")
+        print(f"{label:26} {result.rate:8.0f} {result.p50_ms:8.1f} {result.p99_ms:8.1f} {result.rate / health:10.2f} {result.cpu_ms:11.2f} "
+              f"{result.db_cpu_ms:7.2f}")
 
 
 def print_summary(runs: dict[str, list[dict[str, Figures]]], body_bytes: dict[str, dict[str, int]]) -> None:
     """Per checkout and endpoint: the median over rounds, and the spread of the ratio."""
     print(f"\nSummary over {len(next(iter(runs.values())))} round(s): median (min-max of the ratio)")
-    print(f"{'checkout':10} {'endpoint':26} {'body kB':>8} {'req/s':>8} {'p50 ms':>8} {'p99 ms':>8} {'× healthz':>18} {'CPU ms/req':>11}")
+    print(f"{'checkout':10} {'endpoint':26} {'body kB':>8} {'req/s':>8} {'p50 ms':>8} {'p99 ms':>8} {'× healthz':>18} {'CPU ms/req':>11} "
+          f"{'DB CPU':>7}")
     for name, rounds in runs.items():
         for label, _, _ in ENDPOINTS:
             ratios = [r[label].rate / r["healthz"].rate for r in rounds]
             median = {field: statistics.median(getattr(r[label], field) for r in rounds) for field in FIELDS}
             print(f"{name:10} {label:26} {body_bytes[name][label] / 1000:8.1f} {median['rate']:8.0f} {median['p50_ms']:8.1f} "
                   f"{median['p99_ms']:8.1f} {statistics.median(ratios):6.2f} ({min(ratios):.2f}-{max(ratios):.2f}) "
-                  f"{median['cpu_ms']:11.2f}")
+                  f"{median['cpu_ms']:11.2f} {median['db_cpu_ms']:7.2f}")
     last = runs[next(reversed(runs))]
     lists = [label for label, path, _ in ENDPOINTS if "page_size" in path]
     met = all(r[label].rate / r["healthz"].rate >= TARGET_RATIO and r[label].p99_ms <= TARGET_P99_MS for r in last for label in lists)
@@ -279,7 +301,7 @@ def main() -> None:
     checkouts = {"before": args.baseline.resolve()} if args.baseline else {}
     checkouts["after" if args.baseline else "this"] = ROOT
     with ExitStack() as stack:
-        servers = [Server(name, code_dir, stack) for name, code_dir in checkouts.items()]
+        servers = [Server(name, code_dir, stack, args.connections) for name, code_dir in checkouts.items()]
         body_bytes = {server.name: {label: server.check(path, who) for label, path, who in ENDPOINTS} for server in servers}
         runs: dict[str, list[dict[str, Figures]]] = {server.name: [] for server in servers}
         for number in range(1, args.rounds + 1):

@@ -8,6 +8,7 @@ from flask import Flask
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 from config import load_config
+from songcraft.common.connections import ping_when_idle
 from songcraft.common.json_provider import OrjsonProvider
 from songcraft.errors import register_error_handlers
 from songcraft.extensions import api, cors, db, jwt, limiter, mail, migrate
@@ -48,6 +49,8 @@ def create_app(environ: Mapping[str, str] | None = None) -> Flask:
     _trust_proxies(app)
 
     db.init_app(app)
+    with app.app_context():
+        ping_when_idle(db.engine)
     migrate.init_app(app, db, directory=str(Path(__file__).resolve().parent.parent / "migrations"))
     jwt.init_app(app)
     mail.init_app(app)

@@ -10,6 +10,7 @@ from songcraft.admin import health, orders, schemas, service, stats
 from songcraft.alerts import service as alerts_service
 from songcraft.auth.access import BEARER, login_required
 from songcraft.common.blueprint import Blueprint
+from songcraft.common.connections import read_only
 from songcraft.common.pagination import ColumnsPage, RowPage, SelectPage
 from songcraft.common.schemas import ErrorSchema
 from songcraft.songs.schemas import SongQuerySchema, SongSchema
@@ -38,6 +39,7 @@ class DashboardStats(MethodView):
 
 @blp.route("/users")
 class Users(MethodView):
+    @read_only
     @admin_only
     @blp.arguments(schemas.UserQuerySchema, location="query")
     @blp.response(200, schemas.AdminUserSchema(many=True))
@@ -72,6 +74,7 @@ class UserById(MethodView):
 
 @blp.route("/songs")
 class Songs(MethodView):
+    @read_only
     @admin_only
     @blp.arguments(SongQuerySchema, location="query")
     @blp.response(200, schemas.AdminSongSchema(many=True))
@@ -104,6 +107,7 @@ class SongRetry(MethodView):
 
 @blp.route("/orders")
 class Orders(MethodView):
+    @read_only
     @admin_only
     @blp.arguments(schemas.OrderQuerySchema, location="query")
     @blp.response(200, schemas.AdminOrderSchema(many=True))
@@ -165,6 +169,7 @@ class SystemHealth(MethodView):
 
 @blp.route("/audit")
 class Audit(MethodView):
+    @read_only
     @admin_only
     @blp.response(200, schemas.AuditEntrySchema(many=True))
     @blp.paginate(SelectPage, page_size=20, max_page_size=100)
@@ -179,6 +184,7 @@ class Audit(MethodView):
 
 @blp.route("/alerts")
 class Alerts(MethodView):
+    @read_only
     @admin_only
     @blp.arguments(schemas.AlertQuerySchema, location="query")
     @blp.response(200, schemas.AlertSchema(many=True))

@@ -40,8 +40,8 @@ class SelectPage(Page):
         params = self.page_params
         if params.first_item > MAX_OFFSET:  # far past any real list; also beyond a bigint
             return [], self._count()
-        query = self.collection.add_columns(sa.func.count().over().label(_TOTAL))
-        result = db.session.execute(query.limit(params.page_size).offset(params.first_item))
+        query = self.collection.add_columns(sa.func.count().over().label(_TOTAL)).limit(params.page_size).offset(params.first_item)
+        result = self._execute(query)
         rows = (result.unique() if self.joins_collections else result).all()
         if not rows:
             return [], 0 if params.first_item == 0 else self._count()
@@ -49,6 +49,11 @@ class SelectPage(Page):
 
     def _count(self) -> int:
         return db.session.scalar(sa.select(sa.func.count()).select_from(self.collection.order_by(None).subquery()))
+
+    @staticmethod
+    def _execute(query: sa.Select) -> sa.Result:
+        """Runs the page's query in the session (whose entities it loads)."""
+        return db.session.execute(query)
 
 
 class ColumnsPage(SelectPage):
@@ -65,6 +70,12 @@ class ColumnsPage(SelectPage):
 
     def item(self, row: sa.Row):
         return row
+
+    @staticmethod
+    def _execute(query: sa.Select) -> sa.Result:
+        """Runs the page's query on the session's connection, as SQL returning plain rows: through
+        the session, the ORM would handle the query as one of entities (a third of its cost)."""
+        return db.session.connection().execute(query)
 
 
 class RowPage(SelectPage):

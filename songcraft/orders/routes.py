@@ -9,6 +9,7 @@ from flask_jwt_extended import current_user
 
 from songcraft.auth.access import BEARER, login_required
 from songcraft.common.blueprint import Blueprint
+from songcraft.common.connections import read_only
 from songcraft.common.pagination import ColumnsPage
 from songcraft.common.schemas import ErrorSchema
 from songcraft.orders import catalogue, schemas, service, webhooks
@@ -30,6 +31,7 @@ class Products(MethodView):
 
 @blp.route("/")
 class Orders(MethodView):
+    @read_only
     @blp.doc(security=BEARER)
     @login_required()
     @blp.response(200, schemas.OrderSchema(many=True))

@@ -9,6 +9,7 @@ from flask_jwt_extended import current_user
 
 from songcraft.auth.access import BEARER, login_required
 from songcraft.common.blueprint import Blueprint
+from songcraft.common.connections import read_only
 from songcraft.common.guards import body_limit, secret_in_path
 from songcraft.common.schemas import ErrorSchema
 from songcraft.errors import NotFound
@@ -24,6 +25,7 @@ BUSY = "A step is already running for this song, or the song cannot do that now"
 
 @blp.route("/")
 class Songs(MethodView):
+    @read_only
     @blp.doc(security=BEARER)
     @login_required()
     @blp.arguments(schemas.SongQuerySchema, location="query")

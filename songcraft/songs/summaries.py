@@ -94,8 +94,8 @@ class SummaryPage(SelectPage):
         kind = (songs.user_id is None, songs.status is not None)
         if params.first_item > MAX_OFFSET:
             return [], self._count()
-        rows = db.session.execute(_page_statement(*kind),
-                                  {**songs.parameters, "limit": params.page_size, "offset": params.first_item}).all()
+        rows = db.session.connection().execute(_page_statement(*kind),
+                                               {**songs.parameters, "limit": params.page_size, "offset": params.first_item}).all()
         if not rows:
             return [], 0 if params.first_item == 0 else self._count()
         return self._summaries(rows), getattr(rows[0], _TOTAL)
