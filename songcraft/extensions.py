@@ -1,6 +1,7 @@
 """Unbound extension instances, bound to the app in create_app()."""
 from http import HTTPStatus
 
+import orjson
 from flask import current_app
 from flask_cors import CORS
 from flask_jwt_extended import JWTManager
@@ -38,8 +39,10 @@ class SongcraftApi(Api):
         self.spec.components.header("PAGINATION", {"description": "Pagination metadata", "schema": PaginationMetadataSchema}, lazy=True)
 
 
-# Named constraints so migrations are stable across PostgreSQL and SQLite.
+# Named constraints so migrations are stable across PostgreSQL and SQLite. JSON columns are read
+# by orjson (the standard library's parser took a tenth of a song page's query).
 db = SQLAlchemy(
+    engine_options={"json_deserializer": orjson.loads},
     metadata=MetaData(
         naming_convention={
             "ix": "ix_%(column_0_label)s",

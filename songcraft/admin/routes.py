@@ -10,7 +10,6 @@ from songcraft.admin import health, orders, schemas, service, stats
 from songcraft.alerts import service as alerts_service
 from songcraft.auth.access import BEARER, login_required
 from songcraft.common.blueprint import Blueprint
-from songcraft.common.connections import read_only
 from songcraft.common.pagination import ColumnsPage, RowPage, SelectPage
 from songcraft.common.schemas import ErrorSchema
 from songcraft.songs.schemas import SongQuerySchema, SongSchema
@@ -19,10 +18,15 @@ from songcraft.songs.summaries import SongList, SummaryPage
 blp = Blueprint("admin", __name__, url_prefix="/api/v1/admin", description="Administration and operations (admins only)")
 
 
-def admin_only(view):
+def admin_only(view, *, read_only: bool = False):
     """Admins only (the role is read from the database), with the bearer security documented (and
     so its 401 and 403: songcraft/common/blueprint.py)."""
-    return blp.doc(security=BEARER)(login_required(admin=True)(view))
+    return blp.doc(security=BEARER)(login_required(admin=True, read_only=read_only)(view))
+
+
+def admin_reading(view):
+    """`admin_only` for a view that only reads (the lists): see `login_required`'s `read_only`."""
+    return admin_only(view, read_only=True)
 
 
 @blp.route("/dashboard/stats")
@@ -39,8 +43,7 @@ class DashboardStats(MethodView):
 
 @blp.route("/users")
 class Users(MethodView):
-    @read_only
-    @admin_only
+    @admin_reading
     @blp.arguments(schemas.UserQuerySchema, location="query")
     @blp.response(200, schemas.AdminUserSchema(many=True))
     @blp.paginate(ColumnsPage, page_size=20, max_page_size=100)
@@ -74,8 +77,7 @@ class UserById(MethodView):
 
 @blp.route("/songs")
 class Songs(MethodView):
-    @read_only
-    @admin_only
+    @admin_reading
     @blp.arguments(SongQuerySchema, location="query")
     @blp.response(200, schemas.AdminSongSchema(many=True))
     @blp.paginate(SummaryPage, page_size=20, max_page_size=100)
@@ -107,8 +109,7 @@ class SongRetry(MethodView):
 
 @blp.route("/orders")
 class Orders(MethodView):
-    @read_only
-    @admin_only
+    @admin_reading
     @blp.arguments(schemas.OrderQuerySchema, location="query")
     @blp.response(200, schemas.AdminOrderSchema(many=True))
     @blp.paginate(RowPage, page_size=20, max_page_size=100)
@@ -169,8 +170,7 @@ class SystemHealth(MethodView):
 
 @blp.route("/audit")
 class Audit(MethodView):
-    @read_only
-    @admin_only
+    @admin_reading
     @blp.response(200, schemas.AuditEntrySchema(many=True))
     @blp.paginate(SelectPage, page_size=20, max_page_size=100)
     def get(self):
@@ -184,8 +184,7 @@ class Audit(MethodView):
 
 @blp.route("/alerts")
 class Alerts(MethodView):
-    @read_only
-    @admin_only
+    @admin_reading
     @blp.arguments(schemas.AlertQuerySchema, location="query")
     @blp.response(200, schemas.AlertSchema(many=True))
     @blp.paginate(SelectPage, page_size=20, max_page_size=100)

@@ -168,6 +168,32 @@ def change_password(user: User, current_password: str, new_password: str, curren
     return user
 
 
+class AccountRow:
+    """The signed-in account as a view that only reads sees it: the columns of its `users` row,
+    and the model's `is_admin` and `display_name`."""
+
+    __slots__ = tuple(column.key for column in User.__table__.c)
+    is_admin = vars(User)["is_admin"]
+    display_name = vars(User)["display_name"]
+
+    def __init__(self, row: sa.Row):
+        for name, value in zip(self.__slots__, row):
+            setattr(self, name, value)
+
+
+_ACTIVE_ACCOUNT = sa.select(*User.__table__.c).where(User.__table__.c.id == sa.bindparam("id"), User.__table__.c.is_active)
+
+
+def load_active_account_row(user_id: str) -> AccountRow | None:
+    """`load_active_user`'s account as a row, for views that only read."""
+    try:
+        account_id = uuid.UUID(user_id)
+    except ValueError:
+        return None
+    row = db.session.connection().execute(_ACTIVE_ACCOUNT, {"id": account_id}).first()
+    return None if row is None else AccountRow(row)
+
+
 def load_active_user(user_id: str) -> User | None:
     """The user behind a token, from the database on every request (so deactivation bites at once)."""
     try:

@@ -10,14 +10,13 @@ little CPU and two context switches, about as much as a short query.
   a dropped network can have killed it unnoticed. A connection that answered a moment ago
   needs no proof; if the database dies in that second, the request fails as one caught
   mid-query would, and SQLAlchemy replaces every pooled connection.
-* `read_only` runs a view's queries in autocommit: no transaction to begin or roll back.
+* `without_transaction` runs a request's queries in autocommit: no transaction to begin or roll back.
   Each statement sees the data committed when it starts, which is all a list needs (its page
   and total come from one statement); views that write keep their transaction.
 """
 from __future__ import annotations
 
 import time
-from functools import wraps
 
 import sqlalchemy as sa
 
@@ -47,12 +46,7 @@ def ping_when_idle(engine: sa.Engine) -> None:
             raise sa.exc.InvalidatePoolError(f"The pooled connection failed its ping: {error}") from error
 
 
-def read_only(view):
-    """Run `view` (and the login check inside it) without a transaction: see the module's docstring."""
-
-    @wraps(view)
-    def without_transaction(*args, **kwargs):
-        db.session.connection(execution_options={"isolation_level": "AUTOCOMMIT"})
-        return view(*args, **kwargs)
-
-    return without_transaction
+def without_transaction() -> None:
+    """Run the rest of the request's queries in autocommit (call it before the first one): see
+    the module's docstring. `login_required(read_only=True)` calls it for the views that only read."""
+    db.session.connection(execution_options={"isolation_level": "AUTOCOMMIT"})

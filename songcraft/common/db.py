@@ -28,6 +28,11 @@ class UTCDateTime(sa.types.TypeDecorator):
             return value.replace(tzinfo=timezone.utc)
         return value
 
+    def result_processor(self, dialect, coltype):
+        """PostgreSQL's `timestamptz` values arrive with their zone: no call per value (a page of
+        songs has 300 of them)."""
+        return None if dialect.name == "postgresql" else super().result_processor(dialect, coltype)
+
 
 class IdMixin:
     id: Mapped[uuid.UUID] = mapped_column(sa.Uuid, primary_key=True, default=uuid.uuid4)

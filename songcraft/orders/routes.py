@@ -9,7 +9,6 @@ from flask_jwt_extended import current_user
 
 from songcraft.auth.access import BEARER, login_required
 from songcraft.common.blueprint import Blueprint
-from songcraft.common.connections import read_only
 from songcraft.common.pagination import ColumnsPage
 from songcraft.common.schemas import ErrorSchema
 from songcraft.orders import catalogue, schemas, service, webhooks
@@ -31,9 +30,8 @@ class Products(MethodView):
 
 @blp.route("/")
 class Orders(MethodView):
-    @read_only
     @blp.doc(security=BEARER)
-    @login_required()
+    @login_required(read_only=True)
     @blp.response(200, schemas.OrderSchema(many=True))
     @blp.paginate(ColumnsPage, page_size=20, max_page_size=100)
     @blp.alt_response(401, schema=ErrorSchema, description="Not logged in")

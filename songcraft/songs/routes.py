@@ -9,7 +9,6 @@ from flask_jwt_extended import current_user
 
 from songcraft.auth.access import BEARER, login_required
 from songcraft.common.blueprint import Blueprint
-from songcraft.common.connections import read_only
 from songcraft.common.guards import body_limit, secret_in_path
 from songcraft.common.schemas import ErrorSchema
 from songcraft.errors import NotFound
@@ -25,9 +24,8 @@ BUSY = "A step is already running for this song, or the song cannot do that now"
 
 @blp.route("/")
 class Songs(MethodView):
-    @read_only
     @blp.doc(security=BEARER)
-    @login_required()
+    @login_required(read_only=True)
     @blp.arguments(schemas.SongQuerySchema, location="query")
     @blp.response(200, schemas.SongSummarySchema(many=True))
     @blp.paginate(SummaryPage, page_size=20, max_page_size=100)
