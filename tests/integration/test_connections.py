@@ -9,6 +9,7 @@ import pytest
 import sqlalchemy as sa
 
 from songcraft.common import connections
+from tests.integration.test_query_counts import on_each_statement
 
 
 def _engine_pinging_when_idle(app_env) -> sa.Engine:
@@ -78,20 +79,9 @@ def _autocommit(dbapi_connection) -> bool:
 @contextmanager
 def autocommit_of_each_statement(app):
     """Whether each statement the app sends meanwhile runs outside a transaction, in order."""
-    from songcraft.extensions import db
-
-    with app.app_context():
-        engine = db.engine
     modes: list[bool] = []
-
-    def note_mode(conn, cursor, statement, *args):
-        modes.append(_autocommit(conn.connection.dbapi_connection))
-
-    sa.event.listen(engine, "before_cursor_execute", note_mode)
-    try:
+    with on_each_statement(app, lambda conn, statement: modes.append(_autocommit(conn.connection.dbapi_connection))):
         yield modes
-    finally:
-        sa.event.remove(engine, "before_cursor_execute", note_mode)
 
 
 @pytest.mark.parametrize("path", ["/api/v1/songs/", "/api/v1/orders/", "/api/v1/admin/users", "/api/v1/admin/songs",

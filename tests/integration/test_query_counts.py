@@ -12,21 +12,28 @@ from songcraft.common.db import utcnow
 
 
 @contextmanager
-def count_queries(app):
+def on_each_statement(app, note):
+    """Calls `note(connection, statement)` for each statement the app sends meanwhile."""
     from songcraft.extensions import db
 
     with app.app_context():
         engine = db.engine
-    statements: list[str] = []
 
     def record(conn, cursor, statement, *args):
-        statements.append(statement)
+        note(conn, statement)
 
     event.listen(engine, "before_cursor_execute", record)
     try:
-        yield statements
+        yield
     finally:
         event.remove(engine, "before_cursor_execute", record)
+
+
+@contextmanager
+def count_queries(app):
+    statements: list[str] = []
+    with on_each_statement(app, lambda conn, statement: statements.append(statement)):
+        yield statements
 
 
 def seed(app, user_id, count: int) -> None:
