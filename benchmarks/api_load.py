@@ -6,9 +6,11 @@ For each checkout measured (this one, and `--baseline DIR`, e.g. an export of `m
 before and after figures come from the same session), the script creates a scratch PostgreSQL
 database, seeds it with the models of that checkout (a customer with 50 completed songs of two
 takes each, half of them video orders, 50 orders; an admin; 50 more users), starts gunicorn as
-production does (2 workers x 4 threads, gthread) and drives it with wrk (16 connections, 2
-threads). Each endpoint gets a 2-second warm-up, then `--duration` seconds measured. It prints
-req/s, p50 and p99 per endpoint and the ratio of its req/s to `/healthz`'s in the same round.
+production does (2 workers x 4 threads, gthread; each worker taking at most its share of the
+connections, see WORKERS) and drives it with wrk (16 connections, 2 threads). Each endpoint gets
+a 2-second warm-up, then `--duration` seconds measured. It prints req/s, p50 and p99 per endpoint,
+the ratio of its req/s to `/healthz`'s in the same round, and the CPU time per request of
+gunicorn's processes and of PostgreSQL's.
 
 The load generator shares the machine with the server, so absolute figures move with whatever
 else runs; the ratios, measured seconds apart against the same server, are what to compare.
