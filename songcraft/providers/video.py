@@ -34,7 +34,7 @@ from typing import Callable
 import imageio_ffmpeg
 
 from songcraft.providers.errors import VideoRenderError
-from songcraft.providers.video_captions import Caption, CaptionTrack, tidy_captions, write_caption_track
+from songcraft.providers.video_captions import Caption, CaptionTrack, draw_captions, tidy_captions
 from songcraft.providers.video_photos import ZOOM, prepare_photos
 
 FORMATS = ("16:9", "9:16")
@@ -114,12 +114,12 @@ def _render_parts(ffmpeg: _Ffmpeg, photos: list[Path], shown_captions: list[Capt
                   frame_size: tuple[int, int], work: Path, progress: Callable[[int], None] | None) -> list[Path]:
     """Encode the video's parts in turn (see ``_parts``); their files, in order."""
     parts, overall = [], _OverallProgress(progress, plan.total_frames)
+    (work / "captions").mkdir()
+    art = draw_captions(shown_captions, frame_size, work / "captions")
     for number, (shown, first_frame, frames) in enumerate(_parts(plan)):
         part = work / f"part{number}.mp4"
         seconds = frames / plan.fps
-        part_captions = [Caption(c.start - first_frame / plan.fps, c.end - first_frame / plan.fps, c.text) for c in shown_captions]
-        (work / f"captions{number}").mkdir()
-        caption_track = write_caption_track(tidy_captions(part_captions, seconds), frame_size, work / f"captions{number}")
+        caption_track = art.track(first_frame / plan.fps, seconds, work / "captions" / f"part{number}.ffconcat") if art else None
         command = _part_command(photos, shown, caption_track, plan, frame_size, str(part), seconds)
         ffmpeg.run(command, what="render the video", progress=overall.of_part(first_frame, frames),
                    output_seconds=seconds)
@@ -286,10 +286,15 @@ class _OverallProgress:
             self._progress(overall)
 
 
+def _photos_used(shown: range) -> range:
+    """The photos a part reads: those it shows, and the one before, whose tail fades into the first."""
+    return range(max(shown.start - 1, 0), shown.stop)
+
+
 def _part_command(photos: list[Path], shown: range, caption_track: CaptionTrack | None, plan: _SlidePlan,
                   frame_size: tuple[int, int], output_path: str, seconds: float) -> list[str]:
     """Encode the part of the video showing photos ``shown`` (with the previous photo's fade into the first)."""
-    used = range(max(shown.start - 1, 0), shown.stop)
+    used = _photos_used(shown)
     inputs = [argument for index in used for argument in ("-framerate", str(plan.fps), "-i", str(photos[index]))]
     filters = _slideshow_filters(plan, frame_size, shown)
     video = "[slides]"
@@ -340,7 +345,7 @@ def _slideshow_filters(plan: _SlidePlan, frame_size: tuple[int, int], shown: ran
     fade = plan.crossfade_frames
     count = len(plan.clip_frames)
     filters, order = [], []
-    for input_index, index in enumerate(range(max(shown.start - 1, 0), shown.stop)):
+    for input_index, index in enumerate(_photos_used(shown)):
         frames = plan.clip_frames[index]
         head, tail = (fade if index > 0 else 0), (fade if index < count - 1 else 0)
         parts = [(name, first, length) for name, first, length in

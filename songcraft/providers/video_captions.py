@@ -11,6 +11,7 @@ letters. Nothing is ever replaced by "…".
 """
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
@@ -18,7 +19,6 @@ from pathlib import Path
 from PIL import Image, ImageDraw, ImageFont
 
 CAPTION_FONT = "DejaVuSans-Bold.ttf"  # Pillow looks the bare name up in the system font folders
-MAX_ROWS = 2
 TEXT_WIDTH_SHARE = 0.9  # of the frame's width
 SHRINK_STEP = 0.9  # each try at fitting a long line uses a font this much smaller
 SMALLEST_FONT_SHARE = 0.25  # of the usual size
@@ -86,8 +86,9 @@ def _rows(words: list[str], font, max_width: float) -> tuple[str, ...] | None:
     if font.getlength(whole) <= max_width:
         return (whole,)
     splits = [(" ".join(words[:cut]), " ".join(words[cut:])) for cut in range(1, len(words))]
-    fitting = [rows for rows in splits if max(font.getlength(row) for row in rows) <= max_width]
-    return min(fitting, key=lambda rows: max(font.getlength(row) for row in rows), default=None)
+    widest = [(max(font.getlength(row) for row in rows), rows) for rows in splits]
+    fitting = [(width, rows) for width, rows in widest if width <= max_width]
+    return min(fitting, key=lambda fit: fit[0], default=(None, None))[1]
 
 
 def _greedy_rows(words: list[str], font, max_width: float) -> tuple[str, ...]:
@@ -126,8 +127,43 @@ class CaptionTrack:
     y: int
 
 
-def write_caption_track(captions: list[Caption], frame_size: tuple[int, int], work: Path) -> CaptionTrack | None:
-    """Draw every caption and list each image for its time span, blanks in between.
+@dataclass(frozen=True)
+class CaptionArt:
+    """Every caption of a song drawn once, all in one band size, so a caption sits at the same
+    place whichever part of the video shows it; ``track`` lists those of a stretch of the song."""
+
+    captions: list[Caption]
+    images: list[Path]
+    blank: Path
+    position: tuple[int, int]
+
+    def track(self, start: float, seconds: float, listing: Path) -> CaptionTrack | None:
+        """The captions due in the ``seconds`` from ``start``, timed from ``start``, each image
+        listed for its span and blanks in between (``listing`` in the images' folder); None when
+        none is due."""
+        entries, clock = [], 0.0
+        for caption, image in zip(self.captions, self.images):
+            shown_from, shown_to = max(caption.start - start, 0.0), min(caption.end - start, seconds)
+            if shown_to <= shown_from:
+                continue
+            if shown_from > clock:
+                entries.append((self.blank, shown_from - clock))
+            entries.append((image, shown_to - shown_from))
+            clock = shown_to
+        if not entries:
+            return None
+        # The concat demuxer ignores the last entry's duration: end on a blank.
+        entries.append((self.blank, 1.0))
+        listing.write_text(
+            "ffconcat version 1.0\n"
+            + "".join(f"file '{path.name}'\nduration {seconds:.3f}\n" for path, seconds in entries)
+            + f"file '{self.blank.name}'\n"
+        )
+        return CaptionTrack(listing, *self.position)
+
+
+def draw_captions(captions: list[Caption], frame_size: tuple[int, int], work: Path) -> CaptionArt | None:
+    """Draw every caption (tidy ones: see ``tidy_captions``) into ``work``.
 
     The band is only as large as the largest caption needs, because the
     overlay blends every pixel of it into every frame.
@@ -138,24 +174,17 @@ def write_caption_track(captions: list[Caption], frame_size: tuple[int, int], wo
     band_size = _band_size(layouts, usual_font_size(frame_size))
     blank = work / "caption-blank.png"
     Image.new("RGBA", band_size, (0, 0, 0, 0)).save(blank)
-    entries, clock = [], 0.0
-    for index, (caption, layout) in enumerate(zip(captions, layouts)):
-        image = work / f"caption{index}.png"
+    images = [work / f"caption{index}.png" for index in range(len(captions))]
+    for layout, image in zip(layouts, images):
         _draw(layout, band_size).save(image)
-        if caption.start > clock:
-            entries.append((blank, caption.start - clock))
-        entries.append((image, caption.end - caption.start))
-        clock = caption.end
-    # The concat demuxer ignores the last entry's duration: end on a blank.
-    entries.append((blank, 1.0))
-    listing = work / "captions.ffconcat"
-    listing.write_text(
-        "ffconcat version 1.0\n"
-        + "".join(f"file '{path.name}'\nduration {seconds:.3f}\n" for path, seconds in entries)
-        + f"file '{blank.name}'\n"
-    )
     width, height = frame_size
-    return CaptionTrack(listing, x=(width - band_size[0]) // 2, y=height - band_size[1] - height // 16)
+    return CaptionArt(captions, images, blank, ((width - band_size[0]) // 2, height - band_size[1] - height // 16))
+
+
+def write_caption_track(captions: list[Caption], frame_size: tuple[int, int], work: Path) -> CaptionTrack | None:
+    """Draw every caption and list each image for its time span, blanks in between."""
+    art = draw_captions(captions, frame_size, work)
+    return art.track(0.0, math.inf, work / "captions.ffconcat") if art else None
 
 
 def _style(font_size: int) -> dict:
