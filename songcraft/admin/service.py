@@ -12,6 +12,7 @@ import sqlalchemy as sa
 from songcraft.admin.models import AuditLog
 from songcraft.auth import tokens
 from songcraft.auth.models import User
+from songcraft.auth.service import active_admin_count, lock_active_admins
 from songcraft.errors import Conflict, DomainError, NotFound
 from songcraft.extensions import db
 from songcraft.songs import service as songs_service
@@ -46,25 +47,13 @@ def users(q: str | None = None, role: str | None = None, verified: bool | None =
     return query.order_by(User.created_at.desc(), User.id)
 
 
-def _lock_active_admins() -> None:
-    """Lock the active admins' rows, always in id order, so two admins demoting each other at
-    once queue up on PostgreSQL (the second then sees one admin left) instead of deadlocking."""
-    db.session.execute(
-        sa.select(User.id).where(User.role == "admin", User.is_active.is_(True)).order_by(User.id).with_for_update()
-    )
-
-
-def _active_admin_count() -> int:
-    return db.session.scalar(sa.select(sa.func.count()).where(User.role == "admin", User.is_active.is_(True)))
-
-
 def update_user(admin: User, user_id: uuid.UUID, changes: dict) -> User:
     """Change a user's `is_active` and/or `role`; deactivation also revokes every session of the user.
 
     A change that would leave no active admin is refused. It is checked after the change is
     written: SQLite ignores row locks but serializes writers, so the check sees any rival change.
     """
-    _lock_active_admins()
+    lock_active_admins()
     user = db.session.scalar(sa.select(User).where(User.id == user_id).with_for_update())
     if user is None:
         raise NotFound("User not found.")
@@ -74,7 +63,7 @@ def update_user(admin: User, user_id: uuid.UUID, changes: dict) -> User:
     for field, change in changed.items():
         setattr(user, field, change["to"])
     db.session.flush()
-    if _active_admin_count() == 0:
+    if active_admin_count() == 0:
         db.session.rollback()
         raise Conflict("This is the last active admin: promote another user first.")
     if "is_active" in changed and not user.is_active:

@@ -168,6 +168,19 @@ def change_password(user: User, current_password: str, new_password: str, curren
     return user
 
 
+def lock_active_admins() -> None:
+    """Lock the active admins' rows, always in id order, so two admins demoting, deactivating or
+    erasing each other at once queue up on PostgreSQL (the second then sees one admin left)
+    instead of deadlocking."""
+    db.session.execute(
+        sa.select(User.id).where(User.role == "admin", User.is_active.is_(True)).order_by(User.id).with_for_update()
+    )
+
+
+def active_admin_count() -> int:
+    return db.session.scalar(sa.select(sa.func.count()).where(User.role == "admin", User.is_active.is_(True)))
+
+
 class AccountRow:
     """The signed-in account as a view that only reads sees it: the columns of its `users` row,
     and the model's `is_admin` and `display_name`."""

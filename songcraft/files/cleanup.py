@@ -43,16 +43,16 @@ class StorageDeletion(IdMixin, TimestampMixin, db.Model):
 
 def delete_files_after_commit(prefix: str) -> None:
     """Delete every stored key under ``prefix`` once the caller's transaction commits (see above)."""
-    record = StorageDeletion(id=uuid.uuid4(), prefix=validate_prefix(prefix), attempts=0,
-                             next_attempt_at=utcnow() + timedelta(minutes=5))  # leaves time for the deletion right after commit
-    db.session.add(record)
+    record = delete_files_later(prefix, utcnow() + timedelta(minutes=5))  # leaves time for the deletion right after commit
     db.session.info.setdefault(_PENDING, []).append((record.id, record.prefix))
 
 
-def delete_files_later(prefix: str, at: datetime) -> None:
+def delete_files_later(prefix: str, at: datetime) -> StorageDeletion:
     """Have the sweep delete every key under ``prefix`` once ``at`` has come (in the caller's transaction):
     files that must go at a set time (an expiring export), or that a worker may still be writing."""
-    db.session.add(StorageDeletion(id=uuid.uuid4(), prefix=validate_prefix(prefix), attempts=0, next_attempt_at=at))
+    record = StorageDeletion(id=uuid.uuid4(), prefix=validate_prefix(prefix), attempts=0, next_attempt_at=at)
+    db.session.add(record)
+    return record
 
 
 @event.listens_for(Session, "after_commit")

@@ -30,6 +30,7 @@ from songcraft.alerts.models import Alert
 from songcraft.auth import tokens
 from songcraft.auth.models import User
 from songcraft.auth.passwords import check_password, hash_password
+from songcraft.auth.service import active_admin_count, lock_active_admins
 from songcraft.common.db import utcnow
 from songcraft.errors import Conflict, Unauthorized
 from songcraft.extensions import db
@@ -38,6 +39,7 @@ from songcraft.gifts.models import Gift
 from songcraft.notifications.models import OutboxEmail
 from songcraft.orders.models import Order
 from songcraft.songs.models import Song
+from songcraft.songs.storage_keys import user_prefix
 from songcraft.songs.tasks import TIME_LIMITS
 
 log = logging.getLogger(__name__)
@@ -50,16 +52,18 @@ ERASED_DETAILS = {"erased": "with a customer's account"}
 
 def erase_account(user: User, password: str) -> User:
     """Erase the account if `password` is its password (else 401 and nothing changes); returns the tombstone."""
-    user = db.session.scalar(sa.select(User).where(User.id == user.id).with_for_update())
     if not check_password(password, user.password_hash):
         raise Unauthorized("The password is wrong; nothing was erased.")
-    if user.is_admin and user.is_active and _other_active_admins(user) == 0:
+    unusable_password = hash_password(secrets.token_urlsafe(32))  # bcrypt's time spent before any row is locked
+    if user.is_admin:
+        lock_active_admins()  # first, in the order every admin change locks them
+    user = db.session.scalar(sa.select(User).where(User.id == user.id).with_for_update())
+    if user.is_admin and user.is_active and active_admin_count() == 1:
         raise Conflict("This is the last active admin: promote another user first.")
-    songs = db.session.scalars(sa.select(Song).where(Song.user_id == user.id).with_for_update()).all()
-    song_ids = [song.id for song in songs]
+    song_ids = db.session.scalars(sa.select(Song.id).where(Song.user_id == user.id).with_for_update()).all()
     gifts = db.session.scalars(sa.select(Gift).where(Gift.song_id.in_(song_ids))).all() if song_ids else []
     tombstone = User(id=uuid.uuid4(), email=f"erased-{uuid.uuid4().hex}@{TOMBSTONE_DOMAIN}", full_name=None,
-                     password_hash=hash_password(secrets.token_urlsafe(32)), role="user", is_verified=False, is_active=False)
+                     password_hash=unusable_password, role="user", is_verified=False, is_active=False)
     db.session.add(tombstone)
     db.session.flush()
 
@@ -73,7 +77,7 @@ def erase_account(user: User, password: str) -> User:
 
     db.session.flush()  # the orders move before the user goes (no mapped relationship orders the two)
     tokens.revoke_user_families(user)
-    prefix = f"users/{user.id}/"
+    prefix = user_prefix(user.id)
     # Deletions already pending under the prefix (an export's expiry, a deleted song's files) are covered by this one.
     db.session.execute(sa.delete(StorageDeletion).where(StorageDeletion.prefix.startswith(prefix, autoescape=True))
                        .execution_options(synchronize_session=False))
@@ -82,15 +86,11 @@ def erase_account(user: User, password: str) -> User:
     # Takes, photos, covers and gifts go with their songs (their foreign keys cascade).
     db.session.execute(sa.delete(Song).where(Song.user_id == user.id).execution_options(synchronize_session=False))
     db.session.add(AuditLog(actor_id=tombstone.id, actor_email=tombstone.email, action="user.erase", target_type="user",
-                            target_id=str(tombstone.id), details={"songs": len(songs), "orders_kept": orders}))
+                            target_id=str(tombstone.id), details={"songs": len(song_ids), "orders_kept": orders}))
     db.session.delete(user)  # refresh tokens and data exports cascade
     db.session.commit()
-    log.info("account erased", extra={"tombstone": str(tombstone.id), "songs": len(songs), "orders_kept": orders})
+    log.info("account erased", extra={"tombstone": str(tombstone.id), "songs": len(song_ids), "orders_kept": orders})
     return tombstone
-
-
-def _other_active_admins(user: User) -> int:
-    return db.session.scalar(sa.select(sa.func.count()).where(User.role == "admin", User.is_active.is_(True), User.id != user.id))
 
 
 def _keep_orders(user: User, tombstone: User) -> int:

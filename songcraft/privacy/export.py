@@ -31,14 +31,15 @@ from songcraft.common.db import utcnow
 from songcraft.common.dispatch import after_commit
 from songcraft.extensions import db
 from songcraft.files.cleanup import delete_files_later
-from songcraft.files.models import Image
+from songcraft.files.models import song_images
 from songcraft.finishing.models import SongCover
 from songcraft.gifts.models import Gift
 from songcraft.notifications.service import queue_email
 from songcraft.orders.models import Order
-from songcraft.privacy.models import DataExport
+from songcraft.privacy.models import IN_PROGRESS, DataExport
 from songcraft.providers.storage import KeyNotFound
 from songcraft.songs.models import Song
+from songcraft.songs.storage_keys import user_prefix
 
 log = logging.getLogger(__name__)
 
@@ -72,7 +73,7 @@ def request_export(user: User) -> DataExport:
     """The customer's export in progress, or a new one queued (sent to a worker after the commit)."""
     db.session.scalar(sa.select(User.id).where(User.id == user.id).with_for_update())  # one request at a time per customer
     running = db.session.scalars(sa.select(DataExport).where(DataExport.user_id == user.id,
-                                                             DataExport.status.in_(("queued", "running")))).all()
+                                                             DataExport.status.in_(IN_PROGRESS))).all()
     for export in running:
         if not _stale(export):
             db.session.commit()
@@ -100,7 +101,7 @@ def build(export_id: str) -> bool:
     if manifest is None:
         return False
     storage = current_app.extensions["storage"]
-    key = f"users/{manifest.user_id}/exports/{export_id}.zip"
+    key = f"{user_prefix(manifest.user_id)}exports/{export_id}.zip"
     with tempfile.TemporaryFile() as archive:
         _write_zip(archive, manifest)
         archive.seek(0)
@@ -136,7 +137,7 @@ def _manifest(user: User) -> Manifest:
                                       "duration_seconds": take.duration_seconds, "line_timings": take.line_timings})
             manifest.files.append((name, take.storage_key))
         document["photos"] = []
-        for image in db.session.scalars(sa.select(Image).where(Image.song_id == song.id).order_by(Image.position)):
+        for image in song_images(song):
             name = f"{folder}/photos/{image.position}-{image.id}{PurePosixPath(image.storage_key).suffix}"
             document["photos"].append({"position": image.position, "file": name})
             manifest.files.append((name, image.storage_key))

@@ -11,6 +11,7 @@ from songcraft.common.db import IdMixin, TimestampMixin, UTCDateTime
 from songcraft.extensions import db
 
 STATUSES = ("queued", "running", "ready", "failed")
+IN_PROGRESS = ("queued", "running")
 
 
 class DataExport(IdMixin, TimestampMixin, db.Model):
@@ -28,4 +29,4 @@ class DataExport(IdMixin, TimestampMixin, db.Model):
 
     @property
     def in_progress(self) -> bool:
-        return self.status in ("queued", "running")
+        return self.status in IN_PROGRESS

@@ -4,8 +4,13 @@ from __future__ import annotations
 import re
 
 
+def user_prefix(user_id) -> str:
+    """Everything stored for one customer (their songs' files, their data exports)."""
+    return f"users/{user_id}/"
+
+
 def song_prefix(song) -> str:
-    return f"users/{song.user_id}/songs/{song.id}/"
+    return f"{user_prefix(song.user_id)}songs/{song.id}/"
 
 
 def take_key(prefix: str, job_id: str, position: int) -> str:

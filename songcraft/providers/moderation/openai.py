@@ -13,11 +13,11 @@ from typing import Sequence
 import openai
 
 from songcraft.providers.errors import ProviderError, error_for
+from songcraft.providers.lyrics.openai import DEFAULT_BASE_URL
 from songcraft.providers.lyrics.openai_errors import classify
 from songcraft.providers.moderation.base import Verdict
 
 DEFAULT_MODEL = "omni-moderation-latest"
-DEFAULT_BASE_URL = "https://api.openai.com/v1"  # explicit, so OPENAI_BASE_URL in the environment cannot redirect us
 REQUEST_TIMEOUT = 10.0
 ROLE = "content check"
 
