@@ -340,6 +340,33 @@ def client(app):
 
 
 @pytest.fixture
+def in_process(monkeypatch):
+    """Songs whose steps no worker runs: the test runs them in this process (so on its storage), or
+    only looks at what was stored."""
+    monkeypatch.setattr("songcraft.songs.pipeline.dispatch", lambda song: None)
+
+
+@contextlib.contextmanager
+def on_each_statement(app, note):
+    """Calls `note(connection, statement)` for each statement the app sends meanwhile."""
+    import sqlalchemy as sa
+
+    from songcraft.extensions import db
+
+    with app.app_context():
+        engine = db.engine
+
+    def record(conn, cursor, statement, *args):
+        note(conn, statement)
+
+    sa.event.listen(engine, "before_cursor_execute", record)
+    try:
+        yield
+    finally:
+        sa.event.remove(engine, "before_cursor_execute", record)
+
+
+@pytest.fixture
 def db_session(app):
     from songcraft.extensions import db
 

@@ -12,7 +12,7 @@ from flask_jwt_extended.internal_utils import custom_verification_for_token, ver
 from flask_jwt_extended.view_decorators import _decode_jwt_from_headers, _load_user
 
 from songcraft.auth import service
-from songcraft.common.blueprint import LOGIN_REQUIREMENTS
+from songcraft.common.blueprint import LOGIN_REQUIREMENTS, NOT_ADMIN_MESSAGE, NOT_VERIFIED_MESSAGE
 from songcraft.common.connections import without_transaction
 from songcraft.errors import Forbidden, error_response
 from songcraft.extensions import jwt
@@ -37,9 +37,9 @@ def login_required(*, verified: bool = False, admin: bool = False, refresh: bool
             if request.method not in config.exempt_methods:
                 verify_bearer_token(refresh, account_row=read_only)
             if admin and not current_user.is_admin:
-                raise Forbidden("Administrators only.")
+                raise Forbidden(NOT_ADMIN_MESSAGE)
             if verified and not current_user.is_verified:
-                raise Forbidden("Please verify your email address first.")
+                raise Forbidden(NOT_VERIFIED_MESSAGE)
             return view(*args, **kwargs)
 
         setattr(guarded, LOGIN_REQUIREMENTS, {"verified": verified, "admin": admin})  # the OpenAPI document's 403

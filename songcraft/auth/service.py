@@ -183,11 +183,10 @@ def active_admin_count() -> int:
 
 class AccountRow:
     """The signed-in account as a view that only reads sees it: the columns of its `users` row,
-    and the model's `is_admin` and `display_name`."""
+    and the model's `is_admin`."""
 
     __slots__ = tuple(column.key for column in User.__table__.c)
     is_admin = vars(User)["is_admin"]
-    display_name = vars(User)["display_name"]
 
     def __init__(self, row: sa.Row):
         for name, value in zip(self.__slots__, row):
@@ -199,18 +198,21 @@ _ACTIVE_ACCOUNT = sa.select(*User.__table__.c).where(User.__table__.c.id == sa.b
 
 def load_active_account_row(user_id: str) -> AccountRow | None:
     """`load_active_user`'s account as a row, for views that only read."""
-    try:
-        account_id = uuid.UUID(user_id)
-    except ValueError:
-        return None
-    row = db.session.connection().execute(_ACTIVE_ACCOUNT, {"id": account_id}).first()
+    account_id = _account_id(user_id)
+    row = None if account_id is None else db.session.connection().execute(_ACTIVE_ACCOUNT, {"id": account_id}).first()
     return None if row is None else AccountRow(row)
 
 
 def load_active_user(user_id: str) -> User | None:
     """The user behind a token, from the database on every request (so deactivation bites at once)."""
+    account_id = _account_id(user_id)
+    user = None if account_id is None else db.session.get(User, account_id)
+    return user if user is not None and user.is_active else None
+
+
+def _account_id(user_id: str) -> uuid.UUID | None:
+    """A token's subject as an account id; None when it is not one."""
     try:
-        user = db.session.get(User, uuid.UUID(user_id))
+        return uuid.UUID(user_id)
     except ValueError:
         return None
-    return user if user is not None and user.is_active else None

@@ -21,9 +21,7 @@ class SelectPage(Page):
     `page_size` parents.
     """
 
-    joins_collections = True  # the rows of a joined collection's items repeat their parent: keep one
-
-    def __init__(self, collection: sa.Select, page_params):
+    def __init__(self, collection, page_params):
         self.collection = collection
         self.page_params = page_params
         self._items, page_params.item_count = self._page_and_total()
@@ -40,28 +38,28 @@ class SelectPage(Page):
         params = self.page_params
         if params.first_item > MAX_OFFSET:  # far past any real list; also beyond a bigint
             return [], self._count()
-        query = self.collection.add_columns(sa.func.count().over().label(_TOTAL)).limit(params.page_size).offset(params.first_item)
-        result = self._execute(query)
-        rows = (result.unique() if self.joins_collections else result).all()
+        rows = self._rows(params.page_size, params.first_item)
         if not rows:
             return [], 0 if params.first_item == 0 else self._count()
-        return [self.item(row) for row in rows], getattr(rows[0], _TOTAL)
+        return self._page_items(rows), getattr(rows[0], _TOTAL)
+
+    def _rows(self, limit: int, offset: int) -> list[sa.Row]:
+        """The page's rows, each with the list's total as a `page_total` column. Through the session,
+        which loads the entities; the rows of a joined collection's items repeat their parent: one kept."""
+        query = self.collection.add_columns(sa.func.count().over().label(_TOTAL)).limit(limit).offset(offset)
+        return db.session.execute(query).unique().all()
+
+    def _page_items(self, rows: list[sa.Row]) -> list:
+        return [self.item(row) for row in rows]
 
     def _count(self) -> int:
         return db.session.scalar(sa.select(sa.func.count()).select_from(self.collection.order_by(None).subquery()))
-
-    @staticmethod
-    def _execute(query: sa.Select) -> sa.Result:
-        """Runs the page's query in the session (whose entities it loads)."""
-        return db.session.execute(query)
 
 
 class ColumnsPage(SelectPage):
     """Pages `select(Entity, *labelled columns)` as plain rows of the entity's table columns and
     those labels, for list schemas that read columns only: no ORM object per row, which cost the
     ORM more than the rest of the page's query."""
-
-    joins_collections = False
 
     def __init__(self, collection: sa.Select, page_params):
         entity, *extras = collection.column_descriptions
@@ -71,11 +69,11 @@ class ColumnsPage(SelectPage):
     def item(self, row: sa.Row):
         return row
 
-    @staticmethod
-    def _execute(query: sa.Select) -> sa.Result:
-        """Runs the page's query on the session's connection, as SQL returning plain rows: through
-        the session, the ORM would handle the query as one of entities (a third of its cost)."""
-        return db.session.connection().execute(query)
+    def _rows(self, limit: int, offset: int) -> list[sa.Row]:
+        """On the session's connection, as SQL returning plain rows: through the session, the ORM
+        would handle the query as one of entities (a third of its cost)."""
+        query = self.collection.add_columns(sa.func.count().over().label(_TOTAL)).limit(limit).offset(offset)
+        return db.session.connection().execute(query).all()
 
 
 class RowPage(SelectPage):

@@ -21,7 +21,7 @@ from dataclasses import dataclass
 import sqlalchemy as sa
 
 from songcraft.auth.models import User
-from songcraft.common.pagination import MAX_OFFSET, SelectPage
+from songcraft.common.pagination import SelectPage
 from songcraft.extensions import db
 from songcraft.songs.models import Song, Take
 
@@ -89,23 +89,17 @@ def _count_statement(everyone: bool, by_status: bool) -> sa.Select:
 class SummaryPage(SelectPage):
     """Pages a `SongList` into `SongSummary` items (flask-smorest's pager for the song lists)."""
 
-    def _page_and_total(self) -> tuple[list, int]:
-        params, songs = self.page_params, self.collection
-        kind = (songs.user_id is None, songs.status is not None)
-        if params.first_item > MAX_OFFSET:
-            return [], self._count()
-        rows = db.session.connection().execute(_page_statement(*kind),
-                                               {**songs.parameters, "limit": params.page_size, "offset": params.first_item}).all()
-        if not rows:
-            return [], 0 if params.first_item == 0 else self._count()
-        return self._summaries(rows), getattr(rows[0], _TOTAL)
+    def _rows(self, limit: int, offset: int) -> list[sa.Row]:
+        songs = self.collection
+        statement = _page_statement(songs.user_id is None, songs.status is not None)
+        return db.session.connection().execute(statement, {**songs.parameters, "limit": limit, "offset": offset}).all()
 
     def _count(self) -> int:
         songs = self.collection
         return db.session.scalar(_count_statement(songs.user_id is None, songs.status is not None), songs.parameters)
 
     @staticmethod
-    def _summaries(rows: list[sa.Row]) -> list[SongSummary]:
+    def _page_items(rows: list[sa.Row]) -> list[SongSummary]:
         songs: dict = {}
         song_fields = [key for key in rows[0]._fields if key not in (_TOTAL, _RANK) and not key.startswith(_TAKE)]
         for row in rows:

@@ -9,13 +9,7 @@ import pytest
 import sqlalchemy as sa
 
 from songcraft.common import connections
-from tests.integration.test_query_counts import on_each_statement
-
-
-def _engine_pinging_when_idle(app_env) -> sa.Engine:
-    engine = sa.create_engine(app_env["DATABASE_URL"].replace("postgresql://", "postgresql+psycopg://", 1), pool_size=1, max_overflow=0)
-    connections.ping_when_idle(engine)
-    return engine
+from tests.conftest import on_each_statement
 
 
 def _backend_pid(engine: sa.Engine) -> int:
@@ -24,33 +18,35 @@ def _backend_pid(engine: sa.Engine) -> int:
 
 
 @pytest.fixture
-def postgres_engine(app_env, services):
+def postgres_engine(app, services):
+    """An engine of its own on the app's database, with one pooled connection, pinged when idle."""
     if not services["postgres"]:
         pytest.skip("terminates a PostgreSQL backend")
-    engine = _engine_pinging_when_idle(app_env)
+    engine = sa.create_engine(app.config["SQLALCHEMY_DATABASE_URI"], pool_size=1, max_overflow=0)
+    connections.ping_when_idle(engine)
     yield engine
     engine.dispose()
 
 
-def _terminate(app_env, pid: int) -> None:
-    other = sa.create_engine(app_env["DATABASE_URL"].replace("postgresql://", "postgresql+psycopg://", 1), poolclass=sa.pool.NullPool)
-    with other.connect() as connection:
-        assert connection.scalar(sa.text("SELECT pg_terminate_backend(:pid)"), {"pid": pid})
-    other.dispose()
+def _terminate(app, pid: int) -> None:
+    from songcraft.extensions import db
+
+    with app.app_context():
+        assert db.session.scalar(sa.text("SELECT pg_terminate_backend(:pid)"), {"pid": pid})
 
 
-def test_a_connection_killed_while_idle_is_replaced_before_use(postgres_engine, app_env, monkeypatch):
+def test_a_connection_killed_while_idle_is_replaced_before_use(postgres_engine, app, monkeypatch):
     first = _backend_pid(postgres_engine)
-    _terminate(app_env, first)
+    _terminate(app, first)
     monkeypatch.setattr(connections, "IDLE_SECONDS_BEFORE_PING", 0.0)  # it has sat idle long enough to be pinged
     assert _backend_pid(postgres_engine) != first  # the ping failed, the pool connected afresh, the query ran
 
 
-def test_a_connection_in_steady_use_is_not_pinged(postgres_engine, app_env):
+def test_a_connection_in_steady_use_is_not_pinged(postgres_engine, app):
     """The other side of the bargain: within the idle second, a connection is trusted, so one
     killed in that second fails its next query (as one killed mid-query would)."""
     first = _backend_pid(postgres_engine)
-    _terminate(app_env, first)
+    _terminate(app, first)
     with pytest.raises(sa.exc.OperationalError):
         _backend_pid(postgres_engine)
     assert _backend_pid(postgres_engine) != first  # SQLAlchemy replaced the dead connection after the failure

@@ -21,12 +21,6 @@ PROFANE_STORY = "She is my best friend and we laugh at every shitty movie we wat
 
 
 @pytest.fixture
-def in_process(monkeypatch):
-    """Songs are created but no worker runs them: these tests are about what gets stored."""
-    monkeypatch.setattr("songcraft.songs.pipeline.dispatch", lambda song: None)
-
-
-@pytest.fixture
 def fake():
     with FakeOpenAI(api_key=API_KEY) as server:
         yield server

@@ -36,12 +36,6 @@ def soon(seconds: float) -> str:
     return (datetime.now(timezone.utc) + timedelta(seconds=seconds)).isoformat()
 
 
-@pytest.fixture
-def in_process(monkeypatch):
-    """Songs whose steps this process runs (no worker), so they use the test's storage."""
-    monkeypatch.setattr("songcraft.songs.pipeline.dispatch", lambda song: None)
-
-
 def finish_here(client, app, account, product="audio", photos=(), **brief) -> dict:
     """Make a song and run each of its steps in this process, like the worker would."""
     from songcraft.songs.tasks import STEP_TASKS

@@ -25,12 +25,6 @@ NAME = "Aurelia Quintavalle-Brightwater"
 
 
 @pytest.fixture
-def in_process(monkeypatch):
-    """Songs whose steps this process runs (no worker), so they use the test's storage."""
-    monkeypatch.setattr("songcraft.songs.pipeline.dispatch", lambda song: None)
-
-
-@pytest.fixture
 def exports_here(monkeypatch):
     """Exports queued but built by the test, in this process (so on the test's storage)."""
     queued = []

@@ -6,27 +6,9 @@ import uuid
 from contextlib import contextmanager
 
 import pytest
-from sqlalchemy import event
 
 from songcraft.common.db import utcnow
-
-
-@contextmanager
-def on_each_statement(app, note):
-    """Calls `note(connection, statement)` for each statement the app sends meanwhile."""
-    from songcraft.extensions import db
-
-    with app.app_context():
-        engine = db.engine
-
-    def record(conn, cursor, statement, *args):
-        note(conn, statement)
-
-    event.listen(engine, "before_cursor_execute", record)
-    try:
-        yield
-    finally:
-        event.remove(engine, "before_cursor_execute", record)
+from tests.conftest import on_each_statement
 
 
 @contextmanager
